@@ -1,0 +1,175 @@
+/**
+ * The composition root: the only module that chooses and wires adapters (embedded or server
+ * database, embedded broker or external one). main.ts calls it; tests wire what they need.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger as Pino } from 'pino';
+import type { Database } from './adapters/db/db.schema.ts';
+import { DeviceRepository } from './adapters/db/device.repository.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { OrgUnitRepository } from './adapters/db/org-unit.repository.ts';
+import { openPGlite } from './adapters/db/pglite.database.ts';
+import { openPostgres } from './adapters/db/postgres.database.ts';
+import { ReadingRepository } from './adapters/db/reading.repository.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.metrics.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/embedded-broker.adapter.ts';
+import { startExternalSubscriber, type ExternalSubscriber } from './adapters/mqtt/external-broker.adapter.ts';
+import { buildApp } from './app.ts';
+import type { Config } from './config/config.ts';
+import { startRetentionJob } from './jobs/retention.job.ts';
+import { DeviceDirectory } from './services/device-directory.ts';
+import { DeviceService } from './services/device.service.ts';
+import { IngestService } from './services/ingest.service.ts';
+import { MqttIngest } from './services/mqtt-ingest.ts';
+import { OrgUnitService } from './services/org-unit.service.ts';
+import { ReadingWriter } from './services/reading-writer.ts';
+import { SeriesService } from './services/series.service.ts';
+import { StartupError, portInUse } from './services/startup-error.ts';
+import { loadDemoDevices, loadDemoUnits, startSimulator, type Simulator } from './sim/simulator.ts';
+
+export const VERSION = '0.1.0';
+
+export interface Ioc {
+  config: Config;
+  app: FastifyInstance;
+  database: Database;
+  httpUrl: string;
+  /** mqtt://host:port of the embedded broker, if it runs. */
+  mqttUrl: string | undefined;
+  log: Pino;
+  /** Graceful stop: no new work, everything acknowledged committed, then close. */
+  close(): Promise<void>;
+}
+
+async function openDatabase(config: Config, log: Pino): Promise<Database> {
+  if (config.databaseUrl) {
+    try {
+      return await openPostgres(config.databaseUrl);
+    } catch (e) {
+      throw new StartupError('DATABASE_URL', `cannot connect: ${(e as Error).message}`);
+    }
+  }
+  const dir = resolve(config.dataDir, 'pglite');
+  log.info({ dir }, 'opening the embedded database (PGlite)');
+  try {
+    return await openPGlite(dir);
+  } catch (e) {
+    throw new StartupError('IOC_DATA_DIR', `cannot open the embedded database in ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** Starts the whole IOC from a validated configuration. */
+export async function startIoc(config: Config, opts: { logger?: Pino; clock?: () => number } = {}): Promise<Ioc> {
+  const log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'hai-dang' } });
+  const clock = opts.clock ?? Date.now;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch((e: Error) => log.error({ err: e.message }, 'error while closing'));
+  };
+  try {
+    const database = await openDatabase(config, log);
+    closers.push(() => database.close());
+    const applied = await migrate(database);
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+
+    const metrics = new PrometheusMetrics();
+    const units = new OrgUnitService(new OrgUnitRepository(database.db));
+    const deviceStore = new DeviceRepository(database.db);
+    const readingStore = new ReadingRepository(database.db);
+    const directory = new DeviceDirectory(deviceStore);
+    const devices = new DeviceService(deviceStore, units, directory);
+    const writer = new ReadingWriter(readingStore, metrics);
+    const ingest = new IngestService(directory, writer, metrics, clock, config.maxPayloadBytes);
+    const series = new SeriesService(directory, units, readingStore, clock);
+    const mqttIngest = new MqttIngest(ingest, log, clock);
+    // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
+    closers.push(() => writer.drain());
+
+    // The org tree preset (danang-2023): units missing from the database are added.
+    const added = await units.seed(await loadDemoUnits());
+    if (added) log.info({ added }, 'org units seeded (danang-2023)');
+    if (config.demo && (await devices.count()) === 0) {
+      const demo = await loadDemoDevices();
+      const r = await devices.import(demo.map((input, i) => ({ row: i + 1, input })), { mode: 'upsert' });
+      log.info({ devices: r.imported }, 'demo city devices imported');
+    }
+    await directory.load();
+
+    let broker: EmbeddedBroker | undefined;
+    let external: ExternalSubscriber | undefined;
+    if (config.mqttUrl) {
+      external = await startExternalSubscriber({
+        url: config.mqttUrl,
+        group: config.mqttShareGroup,
+        clientIdBase: `hai-dang-${hostname()}-${config.httpPort}`,
+        ingest: mqttIngest,
+        log,
+      });
+      closers.push(() => external!.close());
+    } else if (config.mqttPort > 0) {
+      broker = await startEmbeddedBroker({
+        host: config.mqttHost,
+        port: config.mqttPort,
+        ingest: mqttIngest,
+        directory,
+        log,
+        onClients: (n) => metrics.mqttClients.set(n),
+      });
+      closers.push(() => broker!.close());
+    }
+
+    const app = await buildApp({
+      devices,
+      ingest,
+      series,
+      units,
+      checks: [
+        { name: 'database', check: async () => (await devices.count()) >= 0 },
+        { name: 'mqtt', check: async () => (external ? external.connected() : true) },
+      ],
+      metricsText: () => metrics.text(),
+      bodyLimit: config.maxPayloadBytes,
+      logger: log,
+      version: VERSION,
+    });
+    try {
+      await app.listen({ port: config.httpPort, host: config.httpHost });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse('IOC_HTTP_PORT', config.httpHost, config.httpPort);
+      throw e;
+    }
+    closers.push(() => app.close());
+    const address = app.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    const local = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    const httpUrl = `http://${local(config.httpHost)}:${httpPort}`;
+    const mqttUrl = broker ? `mqtt://${local(config.mqttHost)}:${broker.port}` : undefined;
+
+    const retention = startRetentionJob({ store: readingStore, policy: config.retention, clock, log });
+    closers.push(() => retention.stop());
+
+    let sim: Simulator | undefined;
+    const simUrl = config.mqttUrl ?? mqttUrl;
+    if (config.demo && simUrl) {
+      sim = await startSimulator({
+        url: simUrl,
+        devices: await loadDemoDevices(),
+        scenario: config.simScenario,
+        speed: config.simSpeed,
+        log: (msg) => log.debug({ sim: true }, msg),
+      });
+      closers.push(() => sim!.stop());
+      log.info({ scenario: config.simScenario, speed: config.simSpeed }, 'demo simulator publishing over MQTT');
+    } else if (config.demo) {
+      log.warn('IOC_DEMO is on but there is no MQTT broker (IOC_MQTT_PORT=0 and no MQTT_URL): the simulator does not run');
+    }
+
+    log.info({ http: httpUrl, mqtt: mqttUrl ?? config.mqttUrl ?? 'off', database: database.mode, devices: directory.size }, 'Hải Đăng IOC ready');
+    return { config, app, database, httpUrl, mqttUrl, log, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Configuration from the environment, validated at start-up. A bad value is a ConfigError naming
+ * the variable and the reason; main prints it as one line and exits.
+ */
+export interface Config {
+  httpPort: number;
+  httpHost: string;
+  /** Embedded MQTT broker port; 0 = no embedded broker. */
+  mqttPort: number;
+  mqttHost: string;
+  dataDir: string;
+  /** PostgreSQL server; undefined = embedded PGlite in dataDir. */
+  databaseUrl: string | undefined;
+  /** External MQTT broker to subscribe to; undefined = the embedded broker. */
+  mqttUrl: string | undefined;
+  /** Shared-subscription group on the external broker, so several IOC nodes split one stream. */
+  mqttShareGroup: string;
+  natsUrl: string | undefined;
+  demo: boolean;
+  simSpeed: number;
+  simScenario: 'normal' | 'storm';
+  adminPassword: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest MQTT payload or HTTP body accepted, in bytes. */
+  maxPayloadBytes: number;
+  retention: { rawDays: number; minuteDays: number; hourDays: number };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface VarSpec {
+  name: string;
+  default: string | undefined;
+  help: { vi: string; en: string };
+}
+
+/** Every variable, its default and its meaning: `--help` prints this table. */
+export const CONFIG_VARS: VarSpec[] = [
+  { name: 'IOC_HTTP_PORT', default: '8080', help: { vi: 'Cổng HTTP (API, /console)', en: 'HTTP port (API, console)' } },
+  { name: 'IOC_HTTP_HOST', default: '0.0.0.0', help: { vi: 'Địa chỉ lắng nghe HTTP', en: 'HTTP listen address' } },
+  { name: 'IOC_MQTT_PORT', default: '1883', help: { vi: 'Cổng broker MQTT nhúng; 0 = không chạy broker nhúng', en: 'embedded MQTT broker port; 0 = no embedded broker' } },
+  { name: 'IOC_MQTT_HOST', default: '0.0.0.0', help: { vi: 'Địa chỉ lắng nghe của broker nhúng', en: 'embedded broker listen address' } },
+  { name: 'IOC_DATA_DIR', default: './data', help: { vi: 'Thư mục dữ liệu (PGlite nhúng)', en: 'data folder (embedded PGlite)' } },
+  { name: 'DATABASE_URL', default: undefined, help: { vi: 'PostgreSQL 15+ (postgres://…); bỏ trống = CSDL nhúng', en: 'PostgreSQL 15+ (postgres://…); unset = embedded database' } },
+  { name: 'MQTT_URL', default: undefined, help: { vi: 'Broker MQTT ngoài (mqtt://…); có = đăng ký nhận từ broker đó', en: 'external MQTT broker (mqtt://…); set = subscribe to it' } },
+  { name: 'IOC_MQTT_SHARE_GROUP', default: 'ioc', help: { vi: 'Nhóm shared subscription trên broker ngoài', en: 'shared-subscription group on the external broker' } },
+  { name: 'NATS_URL', default: undefined, help: { vi: 'NATS JetStream (nats://…) cho bus sự kiện nhiều nút — chưa dùng ở phiên bản này', en: 'NATS JetStream (nats://…) for the multi-node event bus — validated, not used yet' } },
+  { name: 'IOC_DEMO', default: '0', help: { vi: 'Nạp thành phố mẫu và chạy bộ mô phỏng cảm biến (npm start bật)', en: 'seed the demo city and run the sensor simulator (on for npm start)' } },
+  { name: 'IOC_SIM_SPEED', default: '1', help: { vi: 'Hệ số tăng tốc của bộ mô phỏng (1–3600)', en: 'simulator speed-up factor (1–3600)' } },
+  { name: 'IOC_SIM_SCENARIO', default: 'normal', help: { vi: 'Kịch bản mô phỏng: normal | storm', en: 'simulator scenario: normal | storm' } },
+  { name: 'IOC_ADMIN_PASSWORD', default: undefined, help: { vi: 'Mật khẩu quản trị đầu tiên (≥ 12 ký tự) — dùng khi có chức năng đăng nhập', en: 'first admin password (≥ 12 characters) — used once login exists' } },
+  { name: 'IOC_LOG_LEVEL', default: 'info', help: { vi: 'Mức log: fatal|error|warn|info|debug|trace|silent', en: 'log level: fatal|error|warn|info|debug|trace|silent' } },
+  { name: 'IOC_MAX_PAYLOAD_BYTES', default: '1048576', help: { vi: 'Kích thước tối đa của một bản tin MQTT / thân HTTP (byte)', en: 'largest MQTT payload / HTTP body (bytes)' } },
+  { name: 'IOC_RETENTION_RAW_DAYS', default: '30', help: { vi: 'Số ngày giữ số liệu gốc (0 = mãi mãi)', en: 'days to keep raw readings (0 = forever)' } },
+  { name: 'IOC_RETENTION_MINUTE_DAYS', default: '400', help: { vi: 'Số ngày giữ số liệu tổng hợp theo phút (0 = mãi mãi)', en: 'days to keep per-minute rollups (0 = forever)' } },
+  { name: 'IOC_RETENTION_HOUR_DAYS', default: '0', help: { vi: 'Số ngày giữ số liệu tổng hợp theo giờ (0 = mãi mãi)', en: 'days to keep per-hour rollups (0 = forever)' } },
+];
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v !== undefined && v.trim() !== '') return v.trim();
+  return CONFIG_VARS.find((c) => c.name === name)?.default;
+}
+
+function int(env: Env, name: string, min: number, max: number): number {
+  const raw = read(env, name) ?? '';
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number (expected ${min}–${max})`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `${n} is outside ${min}–${max}`);
+  return n;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (read(env, name) ?? '').toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean (use 1/0, true/false, yes/no, on/off)`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `scheme "${parsed.protocol}" is not one of ${protocols.map((p) => `${p}://`).join(', ')}`);
+  }
+  if (!parsed.hostname) throw new ConfigError(name, 'has no host');
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T {
+  const raw = read(env, name) ?? '';
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${values.join(', ')}`);
+  return raw as T;
+}
+
+/** Reads and validates the configuration; throws ConfigError on the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const adminPassword = read(env, 'IOC_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    throw new ConfigError('IOC_ADMIN_PASSWORD', 'must be at least 12 characters');
+  }
+  const shareGroup = read(env, 'IOC_MQTT_SHARE_GROUP') ?? 'ioc';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(shareGroup)) {
+    throw new ConfigError('IOC_MQTT_SHARE_GROUP', 'must be 1–64 letters, digits, _ or -');
+  }
+  return {
+    httpPort: int(env, 'IOC_HTTP_PORT', 0, 65535),
+    httpHost: read(env, 'IOC_HTTP_HOST') ?? '0.0.0.0',
+    mqttPort: int(env, 'IOC_MQTT_PORT', 0, 65535),
+    mqttHost: read(env, 'IOC_MQTT_HOST') ?? '0.0.0.0',
+    dataDir: read(env, 'IOC_DATA_DIR') ?? './data',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
+    mqttUrl: url(env, 'MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']),
+    mqttShareGroup: shareGroup,
+    natsUrl: url(env, 'NATS_URL', ['nats', 'tls']),
+    demo: bool(env, 'IOC_DEMO'),
+    simSpeed: int(env, 'IOC_SIM_SPEED', 1, 3600),
+    simScenario: oneOf(env, 'IOC_SIM_SCENARIO', ['normal', 'storm'] as const),
+    adminPassword,
+    logLevel: oneOf(env, 'IOC_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    maxPayloadBytes: int(env, 'IOC_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024),
+    retention: {
+      rawDays: int(env, 'IOC_RETENTION_RAW_DAYS', 0, 36500),
+      minuteDays: int(env, 'IOC_RETENTION_MINUTE_DAYS', 0, 36500),
+      hourDays: int(env, 'IOC_RETENTION_HOUR_DAYS', 0, 36500),
+    },
+  };
+}
+
+/** The `--help` text: usage and every variable with its default, in Vietnamese and English. */
+export function helpText(): string {
+  const rows = CONFIG_VARS.map((v) => `  ${v.name.padEnd(26)} ${(v.default ?? '—').padEnd(9)} ${v.help.vi}\n  ${''.padEnd(26)} ${''.padEnd(9)} ${v.help.en}`);
+  return [
+    'Hải Đăng — Trung tâm giám sát, điều hành thông minh (IOC)',
+    '',
+    'Cách dùng / Usage: npm start  |  npm run serve  |  node --import tsx packages/server/src/main.ts [--help]',
+    '',
+    'Biến môi trường / Environment variables (tên, mặc định, ý nghĩa / name, default, meaning):',
+    ...rows,
+    '',
+  ].join('\n');
+}

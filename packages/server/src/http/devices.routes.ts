@@ -1,0 +1,76 @@
+import { csvToDeviceRows, IocError, jsonToDeviceRows, SECTORS } from '@haidang/domain';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { DeviceService } from '../services/device.service.ts';
+import { domainValidatedBody, errors } from './schemas.ts';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const devicesRoutes =
+  (devices: DeviceService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get('/api/v1/devices', {
+      schema: {
+        tags: ['devices'],
+        summary: 'List devices, filtered / Danh sách thiết bị',
+        querystring: Type.Object({
+          unit: Type.Optional(Type.String({ maxLength: 32, description: 'org unit; includes the units below it' })),
+          type: Type.Optional(Type.String({ maxLength: 64 })),
+          sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
+          apikey: Type.Optional(Type.String({ maxLength: 64 })),
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'search in id and name, with or without Vietnamese diacritics' })),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Ref('Device')), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+          ...errors(400),
+        },
+      },
+    }, async (req) => devices.list(req.query));
+
+    app.post('/api/v1/devices', {
+      schema: { tags: ['devices'], summary: 'Register a device / Đăng ký thiết bị', body: Type.Ref('DeviceInput'), response: { 201: Type.Ref('Device'), ...errors(400, 409) } },
+      ...domainValidatedBody,
+    }, async (req, reply) => reply.status(201).send(await devices.create(req.body)));
+
+    app.get('/api/v1/devices/:id', {
+      schema: { tags: ['devices'], summary: 'One device / Một thiết bị', params: IdParams, response: { 200: Type.Ref('Device'), ...errors(404) } },
+    }, async (req) => devices.get(req.params.id));
+
+    app.put('/api/v1/devices/:id', {
+      schema: { tags: ['devices'], summary: 'Replace a device / Cập nhật thiết bị', params: IdParams, body: Type.Ref('DeviceInput'), response: { 200: Type.Ref('Device'), ...errors(400, 404) } },
+      ...domainValidatedBody,
+    }, async (req) => devices.replace(req.params.id, req.body));
+
+    app.delete('/api/v1/devices/:id', {
+      schema: { tags: ['devices'], summary: 'Delete a device and its data / Xóa thiết bị và dữ liệu', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+    }, async (req, reply) => {
+      await devices.delete(req.params.id);
+      return reply.status(204).send(null);
+    });
+
+    app.post('/api/v1/devices/import', {
+      schema: {
+        tags: ['devices'],
+        summary: 'Bulk import from CSV or JSON; all or nothing / Nhập hàng loạt từ CSV hoặc JSON',
+        description:
+          'Content-Type text/csv (columns id,type,name,lat,lon,unitCode,sector,apikey,accessToken,attributes; attributes as `name:unit:min:max:periodS|…`) ' +
+          'or application/json (an array of devices or {"devices": [...]}). A file with any bad row imports nothing and the 422 lists every problem with its row number.',
+        querystring: Type.Object({
+          mode: Type.Union([Type.Literal('insert'), Type.Literal('upsert')], { default: 'insert', description: 'insert refuses existing ids; upsert replaces them' }),
+          dryRun: Type.Boolean({ default: false, description: 'check only, import nothing' }),
+        }),
+        body: Type.Union([Type.String({ description: 'CSV text' }), Type.Array(Type.Ref('DeviceInput')), Type.Object({ devices: Type.Array(Type.Ref('DeviceInput')) })]),
+        response: {
+          200: Type.Object({ imported: Type.Integer(), created: Type.Integer(), updated: Type.Integer(), dryRun: Type.Boolean() }),
+          ...errors(400, 413, 415, 422),
+        },
+      },
+      ...domainValidatedBody,
+    }, async (req) => {
+      const rows = typeof req.body === 'string' ? csvToDeviceRows(req.body) : jsonToDeviceRows(req.body);
+      if (!rows.ok) throw new IocError('IOC_ERR_DEVICE_IMPORT', 'the file cannot be read; nothing was imported', rows.errors);
+      return devices.import(rows.value, { mode: req.query.mode, dryRun: req.query.dryRun });
+    });
+  };

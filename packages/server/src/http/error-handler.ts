@@ -1,0 +1,72 @@
+import { ERRORS, type ErrorCode, type FieldError, IocError } from '@haidang/domain';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The error body of every failed request. */
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  /** What went wrong, in detail (English). */
+  message: string;
+  /** The error's title in Vietnamese and English, for display. */
+  title: { vi: string; en: string };
+  correlationId: string;
+  errors?: FieldError[];
+}
+
+export const errorBodySchema = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', enum: Object.keys(ERRORS) },
+    message: { type: 'string' },
+    title: { type: 'object', properties: { vi: { type: 'string' }, en: { type: 'string' } } },
+    correlationId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' }, row: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+function body(code: ErrorCode, message: string, req: FastifyRequest, errors?: FieldError[]): ErrorBody {
+  const { status, vi, en } = ERRORS[code];
+  return { statusCode: status, code, message, title: { vi, en }, correlationId: String(req.id), ...(errors?.length ? { errors } : {}) };
+}
+
+/** Fastify's (AJV) validation errors as field errors: `/limit` → `limit`. */
+function fromValidation(err: FastifyError): FieldError[] {
+  return (err.validation ?? []).map((v) => {
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const path = `${v.instancePath.replace(/^\//, '')}${missing ? `${v.instancePath ? '/' : ''}${missing}` : ''}`;
+    const field = path || (err.validationContext ?? '');
+    return { field, reason: v.keyword === 'required' ? 'required' : v.keyword === 'type' ? 'wrong_type' : 'bad_value', message: `${err.validationContext ?? ''} ${field} ${v.message ?? ''}`.trim() };
+  });
+}
+
+/** One handler maps every error to the catalog: domain errors, framework errors, and the unknown. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    let out: ErrorBody;
+    if (err instanceof IocError) out = body(err.code, err.message, req, err.errors);
+    else if (err.validation) out = body('IOC_ERR_VALIDATION', 'request does not match the schema', req, fromValidation(err));
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = body('IOC_ERR_PAYLOAD_TOO_LARGE', err.message, req, [{ field: '', reason: 'too_large', message: err.message }]);
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = body('IOC_ERR_UNSUPPORTED_MEDIA_TYPE', err.message, req, [{ field: 'content-type', reason: 'unsupported', message: err.message }]);
+    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
+      out = body('IOC_ERR_VALIDATION', 'body is not valid JSON', req, [{ field: '', reason: 'malformed_json', message: err.message }]);
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      out = body('IOC_ERR_VALIDATION', err.message, req);
+      out.statusCode = err.statusCode;
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      out = body('IOC_ERR_INTERNAL', 'internal error; see the server log with the correlation id', req);
+    }
+    if (out.statusCode >= 500 && out.code !== 'IOC_ERR_INTERNAL') req.log.warn({ code: out.code, msg: out.message }, 'request failed');
+    void reply.status(out.statusCode).send(out);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(body('IOC_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, req));
+  });
+}

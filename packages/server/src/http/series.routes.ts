@@ -1,0 +1,96 @@
+import { fieldError, IocError, SECTORS } from '@haidang/domain';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { SeriesService } from '../services/series.service.ts';
+import { MAX_SERIES_POINTS } from '../services/series.service.ts';
+import { errors } from './schemas.ts';
+
+const Value = Type.Object({ value: Type.Number(), ts: Type.String({ format: 'date-time' }), unit: Type.String() });
+const DeviceLatest = Type.Object({
+  deviceId: Type.String(),
+  type: Type.String(),
+  name: Type.String(),
+  unitCode: Type.String(),
+  sector: Type.String(),
+  location: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
+  values: Type.Record(Type.String(), Value),
+});
+
+function instant(field: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms) || !/(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
+    throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00Z`)]);
+  }
+  return ms;
+}
+
+export const seriesRoutes =
+  (series: SeriesService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get('/api/v1/latest', {
+      schema: {
+        tags: ['series'],
+        summary: 'Latest value of every attribute of every device / Giá trị mới nhất',
+        querystring: Type.Object({
+          unit: Type.Optional(Type.String({ maxLength: 32, description: 'org unit; includes the units below it' })),
+          type: Type.Optional(Type.String({ maxLength: 64 })),
+          sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
+          device: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(DeviceLatest) }), ...errors(400) },
+      },
+    }, async (req) => ({ items: await series.latest(req.query) }));
+
+    app.get('/api/v1/devices/:id/series/:attr', {
+      schema: {
+        tags: ['series'],
+        summary: 'One attribute over time, raw or rolled up / Chuỗi số liệu theo thời gian',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), attr: Type.String({ maxLength: 32 }) }),
+        querystring: Type.Object({
+          from: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset; default: 24 h before `to`' })),
+          to: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset (exclusive); default: now' })),
+          resolution: Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h')], { default: 'raw' }),
+          limit: Type.Integer({ minimum: 1, maximum: MAX_SERIES_POINTS, default: 10000 }),
+        }),
+        response: {
+          200: Type.Object({
+            deviceId: Type.String(),
+            attr: Type.String(),
+            unit: Type.String(),
+            resolution: Type.String(),
+            from: Type.String({ format: 'date-time' }),
+            to: Type.String({ format: 'date-time' }),
+            points: Type.Array(
+              Type.Object({
+                ts: Type.String({ format: 'date-time', description: 'instant, or start of the bucket' }),
+                value: Type.Number({ description: 'the reading, or the last in the bucket' }),
+                count: Type.Optional(Type.Integer()),
+                min: Type.Optional(Type.Number()),
+                max: Type.Optional(Type.Number()),
+                avg: Type.Optional(Type.Number()),
+              }),
+            ),
+          }),
+          ...errors(400, 404),
+        },
+      },
+    }, async (req) => {
+      const { id, attr } = req.params;
+      const r = await series.series(id, attr, {
+        from: instant('from', req.query.from),
+        to: instant('to', req.query.to),
+        resolution: req.query.resolution,
+        limit: req.query.limit,
+      });
+      return {
+        deviceId: id,
+        attr,
+        unit: r.unit,
+        resolution: r.resolution,
+        from: new Date(r.from).toISOString(),
+        to: new Date(r.to).toISOString(),
+        points: r.points.map((p) => ({ ...p, ts: new Date(p.ts).toISOString() })),
+      };
+    });
+  };

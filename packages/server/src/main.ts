@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The IOC's command line: validates the configuration, starts everything, and stops gracefully
+ * on SIGTERM / SIGINT. A configuration or start-up problem is one line naming the variable.
+ */
+import { ConfigError, helpText, loadConfig } from './config/config.ts';
+import { startIoc } from './compose.ts';
+import { StartupError } from './services/startup-error.ts';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+
+try {
+  const ioc = await startIoc(loadConfig(process.env));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ioc.log.info({ signal }, 'shutting down: finishing acknowledged work');
+    const force = setTimeout(() => {
+      ioc.log.error('shutdown took over 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    ioc.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof StartupError) {
+    process.stderr.write(`hai-dang: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}

@@ -1,0 +1,54 @@
+import type { Device } from '@haidang/domain';
+import type { DeviceStore, StoredDevice } from './ports.ts';
+
+export interface DirectoryEntry {
+  device: Device;
+  series: Record<string, number>;
+}
+
+/**
+ * The registered devices in memory, by id and by access-token hash: ingestion looks devices up
+ * at message rate and must not query the database for each message. The device service keeps
+ * it current on every change.
+ */
+export class DeviceDirectory {
+  private byId = new Map<string, DirectoryEntry>();
+  private byToken = new Map<string, string>();
+
+  constructor(private readonly store: DeviceStore) {}
+
+  async load(): Promise<void> {
+    const all = await this.store.all();
+    this.byId.clear();
+    this.byToken.clear();
+    for (const d of all) this.put(d);
+  }
+
+  put(d: StoredDevice): void {
+    this.remove(d.device.id);
+    this.byId.set(d.device.id, { device: d.device, series: d.series });
+    if (d.tokenHash) this.byToken.set(d.tokenHash, d.device.id);
+  }
+
+  remove(id: string): void {
+    if (!this.byId.delete(id)) return;
+    for (const [hash, deviceId] of this.byToken) if (deviceId === id) this.byToken.delete(hash);
+  }
+
+  get(id: string): DirectoryEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  byTokenHash(hash: string): DirectoryEntry | undefined {
+    const id = this.byToken.get(hash);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  entries(): DirectoryEntry[] {
+    return [...this.byId.values()];
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
