@@ -6,11 +6,12 @@ import type { Database, Schema } from './db.schema.ts';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 /** Connects to a PostgreSQL server (15+) through a pool; every session runs in UTC. */
-export async function openPostgres(url: string, opts: { poolSize?: number } = {}): Promise<Database> {
+export async function openPostgres(url: string, opts: { poolSize?: number; schema?: string } = {}): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
-    options: '-c TimeZone=UTC',
+    // A schema of its own (tests run side by side in one database) goes first on the search path.
+    options: `-c TimeZone=UTC${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
     application_name: 'hai-dang',
   });
   // Fail at start-up, with the server's own reason, rather than on the first request.
