@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { devicesRoutes } from './http/devices.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
@@ -23,6 +23,8 @@ export interface AppDeps {
   bodyLimit: number;
   logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   version: string;
+  /** Sees every route as it is added (tests compare the routes with the OpenAPI document). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the HTTP application from its services. `main` listens; tests use `inject()`. */
@@ -39,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   for (const s of sharedSchemas) app.addSchema(s);

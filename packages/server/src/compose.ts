@@ -2,7 +2,6 @@
  * The composition root: the only module that chooses and wires adapters (embedded or server
  * database, embedded broker or external one). main.ts calls it; tests wire what they need.
  */
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger as Pino } from 'pino';
@@ -103,7 +102,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       external = await startExternalSubscriber({
         url: config.mqttUrl,
         group: config.mqttShareGroup,
-        clientIdBase: `hai-dang-${hostname()}-${config.httpPort}`,
+        clientIdBase: config.mqttClientId,
         ingest: mqttIngest,
         log,
       });

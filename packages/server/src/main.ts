@@ -3,6 +3,7 @@
  * The IOC's command line: validates the configuration, starts everything, and stops gracefully
  * on SIGTERM / SIGINT. A configuration or start-up problem is one line naming the variable.
  */
+import { hostname } from 'node:os';
 import { ConfigError, helpText, loadConfig } from './config/config.ts';
 import { startIoc } from './compose.ts';
 import { StartupError } from './services/startup-error.ts';
@@ -13,7 +14,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 }
 
 try {
-  const ioc = await startIoc(loadConfig(process.env));
+  const ioc = await startIoc(loadConfig(process.env, hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

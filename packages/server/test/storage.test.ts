@@ -163,8 +163,8 @@ for (const backend of await backends()) {
       assert.equal(inserted.reduce((a, b) => a + b, 0), 1600);
       const [hA] = await readings.series(seriesA, { from: base, to: base + HOUR, resolution: '1h', limit: 5 });
       const [hB] = await readings.series(seriesB, { from: base, to: base + HOUR, resolution: '1h', limit: 5 });
-      assert.equal(hA!.count + hB!.count, 1600);
-      assert.equal(hA!.avg! * hA!.count, 800);
+      assert.equal(hA!.count! + hB!.count!, 1600);
+      assert.equal(hA!.avg! * hA!.count!, 800);
     });
 
     it('purges by retention per resolution', async () => {

@@ -15,6 +15,8 @@ export interface Config {
   mqttUrl: string | undefined;
   /** Shared-subscription group on the external broker, so several IOC nodes split one stream. */
   mqttShareGroup: string;
+  /** Client id prefix on the external broker; its persistent sessions hold messages while the IOC is down. */
+  mqttClientId: string;
   natsUrl: string | undefined;
   demo: boolean;
   simSpeed: number;
@@ -52,6 +54,7 @@ export const CONFIG_VARS: VarSpec[] = [
   { name: 'DATABASE_URL', default: undefined, help: { vi: 'PostgreSQL 15+ (postgres://…); bỏ trống = CSDL nhúng', en: 'PostgreSQL 15+ (postgres://…); unset = embedded database' } },
   { name: 'MQTT_URL', default: undefined, help: { vi: 'Broker MQTT ngoài (mqtt://…); có = đăng ký nhận từ broker đó', en: 'external MQTT broker (mqtt://…); set = subscribe to it' } },
   { name: 'IOC_MQTT_SHARE_GROUP', default: 'ioc', help: { vi: 'Nhóm shared subscription trên broker ngoài', en: 'shared-subscription group on the external broker' } },
+  { name: 'IOC_MQTT_CLIENT_ID', default: 'hai-dang-<hostname>', help: { vi: 'Tiền tố client id trên broker ngoài (mỗi nút IOC một giá trị riêng)', en: 'client id prefix on the external broker (one per IOC node)' } },
   { name: 'NATS_URL', default: undefined, help: { vi: 'NATS JetStream (nats://…) cho bus sự kiện nhiều nút — chưa dùng ở phiên bản này', en: 'NATS JetStream (nats://…) for the multi-node event bus — validated, not used yet' } },
   { name: 'IOC_DEMO', default: '0', help: { vi: 'Nạp thành phố mẫu và chạy bộ mô phỏng cảm biến (npm start bật)', en: 'seed the demo city and run the sensor simulator (on for npm start)' } },
   { name: 'IOC_SIM_SPEED', default: '1', help: { vi: 'Hệ số tăng tốc của bộ mô phỏng (1–3600)', en: 'simulator speed-up factor (1–3600)' } },
@@ -110,7 +113,7 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): 
 }
 
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, hostName = 'ioc'): Config {
   const adminPassword = read(env, 'IOC_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 12) {
     throw new ConfigError('IOC_ADMIN_PASSWORD', 'must be at least 12 characters');
@@ -118,6 +121,10 @@ export function loadConfig(env: Env): Config {
   const shareGroup = read(env, 'IOC_MQTT_SHARE_GROUP') ?? 'ioc';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(shareGroup)) {
     throw new ConfigError('IOC_MQTT_SHARE_GROUP', 'must be 1–64 letters, digits, _ or -');
+  }
+  const clientId = env.IOC_MQTT_CLIENT_ID?.trim() || `hai-dang-${hostName}`;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(clientId)) {
+    throw new ConfigError('IOC_MQTT_CLIENT_ID', 'must be 1–40 letters, digits, _ or -');
   }
   return {
     httpPort: int(env, 'IOC_HTTP_PORT', 0, 65535),
@@ -128,6 +135,7 @@ export function loadConfig(env: Env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     mqttUrl: url(env, 'MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']),
     mqttShareGroup: shareGroup,
+    mqttClientId: clientId,
     natsUrl: url(env, 'NATS_URL', ['nats', 'tls']),
     demo: bool(env, 'IOC_DEMO'),
     simSpeed: int(env, 'IOC_SIM_SPEED', 1, 3600),

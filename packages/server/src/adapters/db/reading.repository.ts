@@ -91,11 +91,14 @@ export class ReadingRepository implements ReadingStore {
       return rows.map((r) => ({ ts: ms(r.ts), value: r.value }));
     }
     const table = q.resolution === '1m' ? 'rollup_1m' : 'rollup_1h';
+    // Buckets that overlap [from, to): the one holding `from` starts before it.
+    const size = q.resolution === '1m' ? 60_000 : 3_600_000;
+    const bucketFrom = new Date(Math.floor(q.from / size) * size);
     const rows = await this.db
       .selectFrom(table)
       .select(['bucket', 'count', 'min', 'max', 'sum', 'last_value'])
       .where('series_id', '=', seriesId)
-      .where('bucket', '>=', from)
+      .where('bucket', '>=', bucketFrom)
       .where('bucket', '<', to)
       .orderBy('bucket')
       .limit(q.limit)
