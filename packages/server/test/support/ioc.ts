@@ -26,8 +26,8 @@ export interface TestIoc extends Ioc {
 }
 
 /** The IOC with the given environment on top of test defaults (no demo, quiet logs, embedded DB). */
-export async function startTestIoc(env: Record<string, string> = {}): Promise<TestIoc> {
-  const dir = await tempDir();
+export async function startTestIoc(env: Record<string, string> = {}, opts: { keepDataDir?: boolean } = {}): Promise<TestIoc> {
+  const dir = env.IOC_DATA_DIR ? { path: env.IOC_DATA_DIR, remove: async () => undefined } : await tempDir();
   const ioc = await startIoc(
     loadConfig({
       IOC_HTTP_PORT: '0',
@@ -43,7 +43,7 @@ export async function startTestIoc(env: Record<string, string> = {}): Promise<Te
   return Object.assign(ioc, {
     async stop() {
       await ioc.close();
-      await dir.remove();
+      if (!opts.keepDataDir) await dir.remove();
     },
   });
 }
