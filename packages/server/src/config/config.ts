@@ -46,7 +46,7 @@ interface VarSpec {
 
 /** Every variable, its default and its meaning: `--help` prints this table. */
 export const CONFIG_VARS: VarSpec[] = [
-  { name: 'IOC_HTTP_PORT', default: '8080', help: { vi: 'Cổng HTTP (API, /console)', en: 'HTTP port (API, console)' } },
+  { name: 'IOC_HTTP_PORT', default: '8080', help: { vi: 'Cổng HTTP (API)', en: 'HTTP port (API)' } },
   { name: 'IOC_HTTP_HOST', default: '0.0.0.0', help: { vi: 'Địa chỉ lắng nghe HTTP', en: 'HTTP listen address' } },
   { name: 'IOC_MQTT_PORT', default: '1883', help: { vi: 'Cổng broker MQTT nhúng; 0 = không chạy broker nhúng', en: 'embedded MQTT broker port; 0 = no embedded broker' } },
   { name: 'IOC_MQTT_HOST', default: '0.0.0.0', help: { vi: 'Địa chỉ lắng nghe của broker nhúng', en: 'embedded broker listen address' } },
