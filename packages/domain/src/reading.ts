@@ -26,7 +26,6 @@ export interface MeasureGroup {
 export const REJECT_REASONS = [
   'unknown_device',
   'bad_key',
-  'bad_topic',
   'malformed_json',
   'wrong_type',
   'not_finite',
