@@ -4,6 +4,7 @@ import type { DeviceStore, StoredDevice } from './ports.ts';
 export interface DirectoryEntry {
   device: Device;
   series: Record<string, number>;
+  tokenHash: string | null;
 }
 
 /**
@@ -26,13 +27,15 @@ export class DeviceDirectory {
 
   put(d: StoredDevice): void {
     this.remove(d.device.id);
-    this.byId.set(d.device.id, { device: d.device, series: d.series });
+    this.byId.set(d.device.id, { device: d.device, series: d.series, tokenHash: d.tokenHash });
     if (d.tokenHash) this.byToken.set(d.tokenHash, d.device.id);
   }
 
   remove(id: string): void {
-    if (!this.byId.delete(id)) return;
-    for (const [hash, deviceId] of this.byToken) if (deviceId === id) this.byToken.delete(hash);
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    if (entry.tokenHash) this.byToken.delete(entry.tokenHash);
   }
 
   get(id: string): DirectoryEntry | undefined {

@@ -118,7 +118,7 @@ export class DeviceService {
     };
     if (opts.dryRun) return result;
     await this.store.save(writes, { upsert: opts.mode === 'upsert' });
-    for (const w of writes) await this.refresh(w.device.id);
+    for (const d of await this.store.getMany(writes.map((w) => w.device.id))) this.directory.put(d);
     return result;
   }
 

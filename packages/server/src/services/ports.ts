@@ -46,6 +46,7 @@ export interface DeviceStore {
   /** Ids among these that exist already. */
   existing(ids: string[]): Promise<string[]>;
   get(id: string): Promise<StoredDevice | undefined>;
+  getMany(ids: string[]): Promise<StoredDevice[]>;
   list(filter: DeviceFilter): Promise<{ items: StoredDevice[]; total: number }>;
   /** Every device, for the in-memory directory used by ingestion. */
   all(): Promise<StoredDevice[]>;

@@ -95,6 +95,12 @@ export class DeviceRepository implements DeviceStore {
     return row ? (await this.withSeries([row]))[0] : undefined;
   }
 
+  async getMany(ids: string[]): Promise<StoredDevice[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('devices').selectAll().where('id', '=', sql<string>`ANY(${ids}::text[])`).execute();
+    return this.withSeries(rows);
+  }
+
   async list(f: DeviceFilter): Promise<{ items: StoredDevice[]; total: number }> {
     let q = this.db.selectFrom('devices');
     if (f.unitCodes) q = q.where('unit_code', '=', sql<string>`ANY(${f.unitCodes}::text[])`);
