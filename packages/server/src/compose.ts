@@ -102,7 +102,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       external = await startExternalSubscriber({
         url: config.mqttUrl,
         group: config.mqttShareGroup,
-        clientIdBase: config.mqttClientId,
+        clientId: config.mqttClientId,
         ingest: mqttIngest,
         log,
       });
