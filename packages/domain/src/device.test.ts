@@ -396,3 +396,11 @@ describe('DEVICE_TYPES catalog', () => {
     });
   }
 });
+
+describe('validateDevice: blank text', () => {
+  it('refuses a name of only spaces as missing', () => {
+    const r = validateDevice({ id: 'x-1', type: 'rain_gauge', name: '   ', location: { lat: 16, lon: 108 }, unitCode: '20233', apikey: 'k' });
+    assert.equal(r.ok, false);
+    assert.deepEqual(!r.ok && r.errors.map((e) => [e.field, e.reason]), [['name', 'required']]);
+  });
+});

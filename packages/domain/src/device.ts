@@ -53,7 +53,7 @@ function checkString(
   opts: { pattern?: RegExp; max?: number; optional?: boolean } = {},
 ): string | undefined {
   const v = obj[key];
-  if (v === undefined || v === null || v === '') {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
     if (!opts.optional) errors.push(fieldError(key, 'required', `${key} is required`));
     return undefined;
   }
