@@ -5,7 +5,7 @@ import { devicesRoutes } from './http/devices.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
 import { opsRoutes, type ReadinessCheck } from './http/ops.routes.ts';
-import { sharedSchemas } from './http/schemas.ts';
+import { declareStandardErrors, sharedSchemas } from './http/schemas.ts';
 import { seriesRoutes } from './http/series.routes.ts';
 import { unitsRoutes } from './http/units.routes.ts';
 import type { DeviceService } from './services/device.service.ts';
@@ -41,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRoute', declareStandardErrors);
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));

@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError, helpText, loadConfig } from './config/config.ts';
-import { startIoc } from './compose.ts';
 import { StartupError } from './services/startup-error.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -14,7 +13,10 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 }
 
 try {
-  const ioc = await startIoc(loadConfig(process.env, hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)));
+  const config = loadConfig(process.env, hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30));
+  // Loaded after the configuration is known to be good: a bad variable is reported at once.
+  const { startIoc } = await import('./compose.ts');
+  const ioc = await startIoc(config);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

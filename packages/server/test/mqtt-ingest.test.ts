@@ -74,6 +74,14 @@ describe('MQTT ingestion through the embedded broker', () => {
     }
   });
 
+  it('keeps a device\'s access token when an upsert import does not bring one', async () => {
+    const again = [{ id: 'tf-1', type: 'traffic', name: 'Cầu Rồng (đổi tên)', location: { lat: 16.061, lon: 108.227 }, unitCode: '20236', apikey: 'key-a' }];
+    assert.equal((await api(ioc.httpUrl, '/api/v1/devices/import?mode=upsert', { body: again })).status, 200);
+    const tb = await mqtt.connectAsync(ioc.mqttUrl!, { username: 'tb-token-0001', reconnectPeriod: 0 });
+    await tb.endAsync();
+    assert.equal((await api<{ hasAccessToken: boolean }>(ioc.httpUrl, '/api/v1/devices/tf-1')).body.hasAccessToken, true);
+  });
+
   it('refuses a connection with an unknown access token (CONNACK 4)', async () => {
     await assert.rejects(mqtt.connectAsync(ioc.mqttUrl!, { username: 'not-a-token', reconnectPeriod: 0 }), /Bad username or password/i);
   });

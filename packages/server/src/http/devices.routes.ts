@@ -30,8 +30,8 @@ export const devicesRoutes =
     }, async (req) => devices.list(req.query));
 
     app.post('/api/v1/devices', {
-      schema: { tags: ['devices'], summary: 'Register a device / Đăng ký thiết bị', body: Type.Ref('DeviceInput'), response: { 201: Type.Ref('Device'), ...errors(400, 409) } },
-      ...domainValidatedBody,
+      schema: { tags: ['devices'], summary: 'Register a device / Đăng ký thiết bị', response: { 201: Type.Ref('Device'), ...errors(400, 409) } },
+      ...domainValidatedBody(Type.Ref('DeviceInput')),
     }, async (req, reply) => reply.status(201).send(await devices.create(req.body)));
 
     app.get('/api/v1/devices/:id', {
@@ -39,8 +39,8 @@ export const devicesRoutes =
     }, async (req) => devices.get(req.params.id));
 
     app.put('/api/v1/devices/:id', {
-      schema: { tags: ['devices'], summary: 'Replace a device / Cập nhật thiết bị', params: IdParams, body: Type.Ref('DeviceInput'), response: { 200: Type.Ref('Device'), ...errors(400, 404) } },
-      ...domainValidatedBody,
+      schema: { tags: ['devices'], summary: 'Replace a device / Cập nhật thiết bị', params: IdParams, response: { 200: Type.Ref('Device'), ...errors(400, 404) } },
+      ...domainValidatedBody(Type.Ref('DeviceInput')),
     }, async (req) => devices.replace(req.params.id, req.body));
 
     app.delete('/api/v1/devices/:id', {
@@ -61,13 +61,17 @@ export const devicesRoutes =
           mode: Type.Union([Type.Literal('insert'), Type.Literal('upsert')], { default: 'insert', description: 'insert refuses existing ids; upsert replaces them' }),
           dryRun: Type.Boolean({ default: false, description: 'check only, import nothing' }),
         }),
-        body: Type.Union([Type.String({ description: 'CSV text' }), Type.Array(Type.Ref('DeviceInput')), Type.Object({ devices: Type.Array(Type.Ref('DeviceInput')) })]),
         response: {
           200: Type.Object({ imported: Type.Integer(), created: Type.Integer(), updated: Type.Integer(), dryRun: Type.Boolean() }),
           ...errors(400, 413, 415, 422),
         },
       },
-      ...domainValidatedBody,
+      ...domainValidatedBody({
+        content: {
+          'text/csv': { schema: Type.String({ description: 'CSV text with a header row' }) },
+          'application/json': { schema: Type.Union([Type.Array(Type.Ref('DeviceInput')), Type.Object({ devices: Type.Array(Type.Ref('DeviceInput')) })]) },
+        },
+      }),
     }, async (req) => {
       const rows = typeof req.body === 'string' ? csvToDeviceRows(req.body) : jsonToDeviceRows(req.body);
       if (!rows.ok) throw new IocError('IOC_ERR_DEVICE_IMPORT', 'the file cannot be read; nothing was imported', rows.errors);

@@ -36,14 +36,36 @@ function body(code: ErrorCode, message: string, req: FastifyRequest, errors?: Fi
   return { statusCode: status, code, message, title: { vi, en }, correlationId: String(req.id), ...(errors?.length ? { errors } : {}) };
 }
 
-/** Fastify's (AJV) validation errors as field errors: `/limit` → `limit`. */
+/**
+ * Fastify's (AJV) validation errors as field errors: `/limit` → `limit`. A union of literals
+ * (`sector`, `resolution`) fails once per literal plus once for the union: that is one error,
+ * naming the allowed values.
+ */
 function fromValidation(err: FastifyError): FieldError[] {
-  return (err.validation ?? []).map((v) => {
-    const missing = (v.params as { missingProperty?: string }).missingProperty;
+  const ctx = err.validationContext ?? '';
+  const out: FieldError[] = [];
+  const choices = new Map<string, { error: FieldError; values: unknown[] }>();
+  for (const v of err.validation ?? []) {
+    const params = v.params as { missingProperty?: string; allowedValue?: unknown; allowedValues?: unknown[] };
+    const missing = params.missingProperty;
     const path = `${v.instancePath.replace(/^\//, '')}${missing ? `${v.instancePath ? '/' : ''}${missing}` : ''}`;
-    const field = path || (err.validationContext ?? '');
-    return { field, reason: v.keyword === 'required' ? 'required' : v.keyword === 'type' ? 'wrong_type' : 'bad_value', message: `${err.validationContext ?? ''} ${field} ${v.message ?? ''}`.trim() };
-  });
+    const field = path || ctx;
+    if (v.keyword === 'const' || v.keyword === 'enum') {
+      let c = choices.get(field);
+      if (!c) {
+        c = { error: { field, reason: 'bad_value', message: '' }, values: [] };
+        choices.set(field, c);
+        out.push(c.error);
+      }
+      c.values.push(...(v.keyword === 'const' ? [params.allowedValue] : (params.allowedValues ?? [])));
+      continue;
+    }
+    if (v.keyword === 'anyOf' && choices.has(field)) continue;
+    const error = { field, reason: v.keyword === 'required' ? 'required' : v.keyword === 'type' ? 'wrong_type' : 'bad_value', message: `${ctx} ${field} ${v.message ?? ''}`.trim() };
+    if (!out.some((e) => e.field === error.field && e.message === error.message)) out.push(error);
+  }
+  for (const [field, c] of choices) c.error.message = `${ctx} ${field} must be one of ${c.values.map(String).join(', ')}`.trim();
+  return out;
 }
 
 /** One handler maps every error to the catalog: domain errors, framework errors, and the unknown. */
@@ -54,7 +76,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     else if (err.validation) out = body('IOC_ERR_VALIDATION', 'request does not match the schema', req, fromValidation(err));
     else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = body('IOC_ERR_PAYLOAD_TOO_LARGE', err.message, req, [{ field: '', reason: 'too_large', message: err.message }]);
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = body('IOC_ERR_UNSUPPORTED_MEDIA_TYPE', err.message, req, [{ field: 'content-type', reason: 'unsupported', message: err.message }]);
-    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
+    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') out = body('IOC_ERR_VALIDATION', 'body is empty', req, [{ field: '', reason: 'empty', message: err.message }]);
+    else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
       out = body('IOC_ERR_VALIDATION', 'body is not valid JSON', req, [{ field: '', reason: 'malformed_json', message: err.message }]);
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       out = body('IOC_ERR_VALIDATION', err.message, req);

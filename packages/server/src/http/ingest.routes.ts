@@ -1,12 +1,42 @@
+import { IocError, type RejectReason } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
+import type { FastifyError } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { IngestService } from '../services/ingest.service.ts';
 import { domainValidatedBody, errors } from './schemas.ts';
+
+/**
+ * The reason a request refused by the framework (query validation, body parsing, size, content
+ * type), before it reached the ingest service, is counted under. The service counts its own.
+ */
+function frameworkRejection(err: FastifyError): RejectReason | undefined {
+  if (err instanceof IocError) return undefined;
+  if (err.validation) {
+    const fields = err.validation.map((v) => v.instancePath.replace(/^\//, '') || (v.params as { missingProperty?: string }).missingProperty);
+    return fields.includes('k') ? 'bad_key' : 'unknown_device';
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'too_large';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'empty';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'malformed_json';
+    default:
+      return err instanceof SyntaxError ? 'malformed_json' : undefined;
+  }
+}
 
 /** HTTP ingestion in the FIWARE IoT Agent JSON convention (`POST /iot/json?k=&i=`). */
 export const ingestRoutes =
   (ingest: IngestService): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // Measures are JSON only: a body in any other content type (text/plain, the app's CSV) is 415,
+    // not a string handed to the parser. This plugin is encapsulated; other routes keep theirs.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
     app.post('/iot/json', {
       schema: {
         tags: ['ingest'],
@@ -18,10 +48,13 @@ export const ingestRoutes =
           k: Type.String({ minLength: 1, maxLength: 64, description: 'API key (group)' }),
           i: Type.String({ minLength: 1, maxLength: 64, description: 'device id' }),
         }),
-        body: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Record(Type.String(), Type.Unknown()))]),
         response: { 200: Type.Object({ accepted: Type.Integer() }), ...errors(400, 401, 413, 415, 422, 503) },
       },
-      ...domainValidatedBody,
+      ...domainValidatedBody(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Record(Type.String(), Type.Unknown()))])),
+      onError: async (_req, _reply, err) => {
+        const reason = frameworkRejection(err);
+        if (reason) ingest.countRejected('http', reason);
+      },
     }, async (req) => {
       const entry = ingest.findByKey(req.query.k, req.query.i);
       return { accepted: await ingest.ingestJson('http', entry, req.body) };

@@ -26,9 +26,17 @@ export const opsRoutes =
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
     });
 
-    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) =>
+    app.get('/metrics', {
+      schema: {
+        tags: ['ops'],
+        summary: 'Prometheus metrics (text exposition format)',
+        response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: Type.String() } } } },
+      },
+    }, async (_req, reply) =>
       reply.type('text/plain; version=0.0.4; charset=utf-8').send(await opts.metricsText()),
     );
 
-    app.get('/openapi.json', { schema: { tags: ['ops'], summary: 'This OpenAPI 3.1 document' } }, async () => app.swagger());
+    app.get('/openapi.json', {
+      schema: { tags: ['ops'], summary: 'This OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1.0 document' }) } },
+    }, async () => app.swagger());
   };

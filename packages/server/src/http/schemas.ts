@@ -1,6 +1,7 @@
 import { DEVICE_TYPES, SECTORS } from '@haidang/domain';
-import { Type } from '@sinclair/typebox';
-import type { FastifySchema } from 'fastify';
+import type { SwaggerTransform } from '@fastify/swagger';
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { RouteOptions } from 'fastify';
 import { errorBodySchema } from './error-handler.ts';
 
 /** Shared schemas of the HTTP API; they feed validation, serialisation and the OpenAPI document. */
@@ -48,11 +49,28 @@ export const ErrorBody = { ...errorBodySchema, $id: 'Error' };
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));
 
 /**
- * For bodies the domain validates (so that its field errors are the ones returned): the schema
- * documents the body in OpenAPI; Fastify does not validate it a second time.
+ * For bodies the domain validates (so that its field errors are the ones returned, on the body
+ * as sent: no coercion, no defaults): the schema documents the body in OpenAPI only. Fastify
+ * still validates (and coerces, and defaults) the querystring and path parameters; a route-level
+ * `validatorCompiler` would have switched those off too.
  */
-export const domainValidatedBody: Pick<FastifySchema, never> & { validatorCompiler: () => (data: unknown) => { value: unknown } } = {
-  validatorCompiler: () => (data: unknown) => ({ value: data }),
-};
+export const domainValidatedBody = (body: TSchema | { content: Record<string, { schema: TSchema }> }): { config: { swaggerTransform: SwaggerTransform } } => ({
+  config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body }, url }) },
+});
+
+/**
+ * Errors any route may give, declared on every route so that the OpenAPI document lists them:
+ * 500 always; 400 when the route takes path parameters, a query or a body; 413 and 415 with a body.
+ */
+export function declareStandardErrors(route: RouteOptions): void {
+  const methods = [route.method].flat();
+  const hasBody = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH');
+  const schema = (route.schema ??= {});
+  const response = (schema.response ??= {}) as Record<string, unknown>;
+  const codes = [500];
+  if (hasBody || schema.querystring || schema.params) codes.push(400);
+  if (hasBody) codes.push(413, 415);
+  for (const c of codes) response[c] ??= Type.Ref('Error');
+}
 
 export const sharedSchemas = [Attribute, Device, DeviceInput, ErrorBody];

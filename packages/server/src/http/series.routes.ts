@@ -16,10 +16,17 @@ const DeviceLatest = Type.Object({
   values: Type.Record(Type.String(), Value),
 });
 
+/** ISO 8601 date-time with an offset; groups: year, month, day. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 function instant(field: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
+  const m = ISO_INSTANT.exec(v);
   const ms = Date.parse(v);
-  if (!Number.isFinite(ms) || !/(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
+  // V8 rolls impossible days over (2026-02-30 → 2026-03-02) instead of refusing them.
+  const [y, mo, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  const dayExists = mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (!m || !dayExists || !Number.isFinite(ms)) {
     throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00Z`)]);
   }
   return ms;

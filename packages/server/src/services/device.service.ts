@@ -89,10 +89,11 @@ export class DeviceService {
       }
       input = { ...body, id };
     }
-    if (!(await this.store.get(id))) throw new IocError('IOC_ERR_DEVICE_NOT_FOUND', `no device ${id}`);
+    const stored = await this.store.get(id);
+    if (!stored) throw new IocError('IOC_ERR_DEVICE_NOT_FOUND', `no device ${id}`);
     const [w] = await this.check([{ row: 0, input }], 'upsert');
     // Keep the stored token when the replacement does not bring a new one.
-    if (w!.tokenHash === null) w!.tokenHash = (await this.store.get(id))?.tokenHash ?? null;
+    if (w!.tokenHash === null) w!.tokenHash = stored.tokenHash;
     await this.store.save([w!], { upsert: true });
     return this.refresh(id);
   }
@@ -117,6 +118,9 @@ export class DeviceService {
       dryRun: opts.dryRun ?? false,
     };
     if (opts.dryRun) return result;
+    // A replacement that brings no access token keeps the stored one (as PUT does): re-importing a
+    // file must not disconnect the ThingsBoard devices.
+    for (const w of writes) if (w.tokenHash === null) w.tokenHash = this.directory.get(w.device.id)?.tokenHash ?? null;
     await this.store.save(writes, { upsert: opts.mode === 'upsert' });
     for (const d of await this.store.getMany(writes.map((w) => w.device.id))) this.directory.put(d);
     return result;
