@@ -1,0 +1,86 @@
+/**
+ * Smoke test of the benchmark harness: the dispatcher's argument parsing, and a ~2-second ingest
+ * run in embedded mode with a tiny load (a real IOC process and a real load process).
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { main, parseBenchArgs, UsageError } from './cli.ts';
+import { runIngest, type IngestOptions } from './ingest.bench.ts';
+import { BENCHES } from './run.ts';
+
+function sink(): Writable & { text: string } {
+  const w = new Writable({
+    write(chunk, _enc, done) {
+      w.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string };
+  w.text = '';
+  return w;
+}
+
+describe('bench dispatcher', () => {
+  it('parses a benchmark name and its options, with defaults for the rest', () => {
+    const p = parseBenchArgs(['ingest', '--seconds', '2', '--modes=embedded', '--verbose'], BENCHES);
+    assert.equal(p.kind, 'run');
+    assert.ok(p.kind === 'run');
+    assert.equal(p.name, 'ingest');
+    assert.equal(p.options.seconds, 2);
+    assert.deepEqual(p.options.modes, ['embedded']);
+    assert.equal(p.options.verbose, true);
+    assert.deepEqual(p.options.scenarios, ['mqtt-qos0', 'mqtt-qos1', 'http']);
+    assert.equal(p.options.devices, 1000);
+  });
+
+  it('--help, or no name, asks for the usage', () => {
+    assert.deepEqual(parseBenchArgs([], BENCHES), { kind: 'help' });
+    assert.deepEqual(parseBenchArgs(['--help'], BENCHES), { kind: 'help' });
+    assert.deepEqual(parseBenchArgs(['queries', '--help'], BENCHES), { kind: 'help', name: 'queries' });
+  });
+
+  it('refuses an unknown name, an unknown option, a bad number or a bad list item', () => {
+    assert.throws(() => parseBenchArgs(['nope'], BENCHES), UsageError);
+    assert.throws(() => parseBenchArgs(['ingest', '--nope', '1'], BENCHES), UsageError);
+    assert.throws(() => parseBenchArgs(['ingest', '--seconds', 'soon'], BENCHES), UsageError);
+    assert.throws(() => parseBenchArgs(['ingest', '--modes', 'embedded,cloud'], BENCHES), UsageError);
+    assert.throws(() => parseBenchArgs(['queries', 'extra'], BENCHES), UsageError);
+  });
+
+  it('main lists the benchmarks on --help (exit 0) and prints the usage for an unknown name (exit 1)', async () => {
+    const out = sink();
+    const err = sink();
+    assert.equal(await main(['--help'], BENCHES, out, err), 0);
+    assert.match(out.text, /ingest/);
+    assert.match(out.text, /queries/);
+    assert.equal(await main(['nope'], BENCHES, out, err), 1);
+    assert.match(err.text, /unknown benchmark "nope"/);
+    assert.match(err.text, /Usage: npm run bench/);
+  });
+});
+
+describe('ingest benchmark, smoke run', () => {
+  it('a 2-second QoS 1 run in embedded mode stores readings and reports a positive rate', { timeout: 60_000 }, async () => {
+    const p = parseBenchArgs(
+      ['ingest', '--modes', 'embedded', '--scenarios', 'mqtt-qos1', '--devices', '20', '--workers', '1', '--window', '2', '--seconds', '2', '--warmup', '0.5', '--out', ''],
+      BENCHES,
+    );
+    assert.ok(p.kind === 'run');
+    const lines: string[] = [];
+    const { results, file } = await runIngest(p.options as IngestOptions, (l) => lines.push(l));
+    assert.equal(file, undefined);
+    assert.equal(results.length, 1);
+    const r = results[0]!;
+    assert.equal(r.mode, 'embedded');
+    assert.ok(r.storedPerSec > 0, `stored ${r.storedPerSec}/s`);
+    assert.ok(r.sentReadings > 0);
+    // QoS 1: everything sent was acknowledged, committed and is queryable.
+    assert.equal(r.ackedReadings, r.sentReadings);
+    assert.equal(r.storedReadings, r.sentReadings);
+    assert.equal(r.queryableReadings, r.storedReadings);
+    assert.equal(r.ackedNotQueryable, 0);
+    assert.ok(r.latency && r.latency.n > 0 && r.latency.p50 > 0);
+    assert.ok(r.peakRssMb > 0);
+    assert.match(lines.join('\n'), /embedded\s+mqtt-qos1/);
+  });
+});

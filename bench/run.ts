@@ -1,0 +1,25 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark against a real IOC process.
+ * `npm run bench -- --help` lists them.
+ */
+import { pathToFileURL } from 'node:url';
+import { main, type BenchDef } from './cli.ts';
+import { INGEST_OPTIONS, runIngest, type IngestOptions } from './ingest.bench.ts';
+import { QUERIES_OPTIONS, runQueries, type QueriesOptions } from './queries.bench.ts';
+
+export const BENCHES: Record<string, BenchDef> = {
+  ingest: {
+    summary: 'sustained readings/s stored over MQTT QoS 0, QoS 1 and HTTP batches; ack latency; peak RSS (embedded and PostgreSQL)',
+    options: INGEST_OPTIONS,
+    run: (o) => runIngest(o as IngestOptions),
+  },
+  queries: {
+    summary: 'latest values of 1,000 devices, and one year of one series at 1 h resolution: p50/p99 over HTTP',
+    options: QUERIES_OPTIONS,
+    run: (o) => runQueries(o as QueriesOptions),
+  },
+};
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2), BENCHES);
+}
