@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { main, type BenchDef } from './cli.ts';
 import { INGEST_OPTIONS, runIngest, type IngestOptions } from './ingest.bench.ts';
 import { QUERIES_OPTIONS, runQueries, type QueriesOptions } from './queries.bench.ts';
+import { STORAGE_QUERIES_OPTIONS, runStorageQueries } from './storage-queries.bench.ts';
 
 export const BENCHES: Record<string, BenchDef> = {
   ingest: {
@@ -17,6 +18,11 @@ export const BENCHES: Record<string, BenchDef> = {
     summary: 'latest values of 1,000 devices, and one year of one series at 1 h resolution: p50/p99 over HTTP',
     options: QUERIES_OPTIONS,
     run: (o) => runQueries(o as QueriesOptions),
+  },
+  'storage-queries': {
+    summary: 'the same two reads at the storage layer (SQL and decoding, no HTTP): p50/p99, embedded and PostgreSQL',
+    options: STORAGE_QUERIES_OPTIONS,
+    run: (o) => runStorageQueries(o as { 'pg-url': string; runs: number }),
   },
 };
 
