@@ -59,6 +59,20 @@ async function openDatabase(config: Config, log: Pino): Promise<Database> {
   }
 }
 
+/** The services over a database's repositories: the one wiring, shared by startIoc and the tests. */
+export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number }) {
+  const metrics = new PrometheusMetrics();
+  const units = new OrgUnitService(new OrgUnitRepository(database.db));
+  const deviceStore = new DeviceRepository(database.db);
+  const readingStore = new ReadingRepository(database.db);
+  const directory = new DeviceDirectory(deviceStore);
+  const devices = new DeviceService(deviceStore, units, directory);
+  const writer = new ReadingWriter(readingStore, metrics);
+  const ingest = new IngestService(directory, writer, metrics, opts.clock, opts.maxPayloadBytes);
+  const series = new SeriesService(directory, units, readingStore, opts.clock);
+  return { metrics, units, readingStore, directory, devices, writer, ingest, series };
+}
+
 /** Starts the whole IOC from a validated configuration. */
 export async function startIoc(config: Config, opts: { logger?: Pino; clock?: () => number } = {}): Promise<Ioc> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'hai-dang' } });
@@ -73,15 +87,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const metrics = new PrometheusMetrics();
-    const units = new OrgUnitService(new OrgUnitRepository(database.db));
-    const deviceStore = new DeviceRepository(database.db);
-    const readingStore = new ReadingRepository(database.db);
-    const directory = new DeviceDirectory(deviceStore);
-    const devices = new DeviceService(deviceStore, units, directory);
-    const writer = new ReadingWriter(readingStore, metrics);
-    const ingest = new IngestService(directory, writer, metrics, clock, config.maxPayloadBytes);
-    const series = new SeriesService(directory, units, readingStore, clock);
+    const { metrics, units, readingStore, directory, devices, writer, ingest, series } = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
     const mqttIngest = new MqttIngest(ingest, log, clock);
     // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
     closers.push(() => writer.drain());

@@ -4,18 +4,16 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Database } from '../../src/adapters/db/db.schema.ts';
-import { DeviceRepository } from '../../src/adapters/db/device.repository.ts';
-import { OrgUnitRepository } from '../../src/adapters/db/org-unit.repository.ts';
-import { ReadingRepository } from '../../src/adapters/db/reading.repository.ts';
-import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
+import type { PrometheusMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
 import { buildApp } from '../../src/app.ts';
-import { DeviceDirectory } from '../../src/services/device-directory.ts';
-import { DeviceService } from '../../src/services/device.service.ts';
-import { IngestService } from '../../src/services/ingest.service.ts';
-import { OrgUnitService } from '../../src/services/org-unit.service.ts';
+import { wireServices } from '../../src/compose.ts';
+import type { DeviceDirectory } from '../../src/services/device-directory.ts';
+import type { DeviceService } from '../../src/services/device.service.ts';
+import type { IngestService } from '../../src/services/ingest.service.ts';
+import type { OrgUnitService } from '../../src/services/org-unit.service.ts';
+import type { ReadingWriter } from '../../src/services/reading-writer.ts';
+import type { SeriesService } from '../../src/services/series.service.ts';
 import type { OrgUnit } from '../../src/services/ports.ts';
-import { ReadingWriter } from '../../src/services/reading-writer.ts';
-import { SeriesService } from '../../src/services/series.service.ts';
 import { UNITS } from './fixtures.ts';
 
 export interface TestAppOptions {
@@ -47,15 +45,7 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
   const clock = opts.clock ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
 
-  const metrics = new PrometheusMetrics();
-  const units = new OrgUnitService(new OrgUnitRepository(database.db));
-  const deviceStore = new DeviceRepository(database.db);
-  const readingStore = new ReadingRepository(database.db);
-  const directory = new DeviceDirectory(deviceStore);
-  const devices = new DeviceService(deviceStore, units, directory);
-  const writer = new ReadingWriter(readingStore, metrics);
-  const ingest = new IngestService(directory, writer, metrics, clock, bodyLimit);
-  const series = new SeriesService(directory, units, readingStore, clock);
+  const { metrics, units, directory, devices, writer, ingest, series } = wireServices(database, { clock, maxPayloadBytes: bodyLimit });
 
   await units.seed(opts.units ?? UNITS);
   await directory.load();
