@@ -5,9 +5,12 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { decodeJson, parseIotAgentJson, parseThingsBoardTelemetry, toReadings, validateDevice, type Device } from '@haidang/domain';
 import type { DeviceLike } from './sim.types.ts';
 import { startSimulator } from './simulator.ts';
+import { MQTT_URL, mqttBrokerSkip } from '../../test/support/servers.ts';
 
-// Runs against a real broker: the machine's Mosquitto unless SIM_TEST_MQTT_URL says otherwise.
-const BROKER = process.env.SIM_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+// Runs against a real broker: the machine's Mosquitto (IOC_TEST_MQTT_URL), skipped with a notice
+// when none is reachable, and required in CI like every server-mode test.
+const BROKER = MQTT_URL;
+const brokerSkip = await mqttBrokerSkip();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Received {
@@ -17,14 +20,7 @@ interface Received {
 }
 
 async function subscriber(t: TestContext, topics: string[]): Promise<{ client: MqttClient; messages: Received[] } | undefined> {
-  let client: MqttClient;
-  try {
-    client = await connectAsync(BROKER, { connectTimeout: 2000, reconnectPeriod: 0, clientId: `sim-test-sub-${randomBytes(4).toString('hex')}` });
-  } catch {
-    console.log(`# notice: no MQTT broker at ${BROKER}, publisher test skipped`);
-    t.skip(`no MQTT broker at ${BROKER}`);
-    return undefined;
-  }
+  const client = await connectAsync(BROKER, { connectTimeout: 2000, reconnectPeriod: 0, clientId: `sim-test-sub-${randomBytes(4).toString('hex')}` });
   const messages: Received[] = [];
   client.on('message', (topic, payload) => messages.push({ topic, text: payload.toString(), at: Date.now() }));
   await client.subscribeAsync(topics, { qos: 1 });
@@ -58,7 +54,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   while (!check() && Date.now() < deadline) await sleep(50);
 }
 
-test('publishes both MQTT conventions to a real broker, in the declared formats', async (t) => {
+test('publishes both MQTT conventions to a real broker, in the declared formats', { skip: brokerSkip }, async (t) => {
   const { apikey, devices } = testDevices();
   const sub = await subscriber(t, [`/${apikey}/+/attrs`, 'v1/devices/me/telemetry']);
   if (!sub) return;
@@ -110,7 +106,7 @@ test('publishes both MQTT conventions to a real broker, in the declared formats'
   for (let i = 1; i < aqTimes.length; i++) assert.ok(aqTimes[i]! - aqTimes[i - 1]! > 700, 'messages of one device are spaced');
 });
 
-test('with badMessageRate 1 every message is bad and counted as such (QoS 0)', async (t) => {
+test('with badMessageRate 1 every message is bad and counted as such (QoS 0)', { skip: brokerSkip }, async (t) => {
   const { apikey, devices } = testDevices();
   const sub = await subscriber(t, [`/${apikey}/+/attrs`]);
   if (!sub) return;
