@@ -4,7 +4,7 @@
  * on SIGTERM / SIGINT. A configuration or start-up problem is one line naming the variable.
  */
 import { hostname } from 'node:os';
-import { ConfigError, helpText, loadConfig } from './config/config.ts';
+import { helpText, loadConfig } from './config/config.ts';
 import { StartupError } from './services/startup-error.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -35,7 +35,7 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof StartupError) {
+  if (e instanceof StartupError) {
     process.stderr.write(`hai-dang: ${e.message}\n`);
     process.exit(2);
   }

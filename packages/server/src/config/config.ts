@@ -2,6 +2,8 @@
  * Configuration from the environment, validated at start-up. A bad value is a ConfigError naming
  * the variable and the reason; main prints it as one line and exits.
  */
+import { StartupError } from '../services/startup-error.ts';
+
 export interface Config {
   httpPort: number;
   httpHost: string;
@@ -28,14 +30,9 @@ export interface Config {
   retention: { rawDays: number; minuteDays: number; hourDays: number };
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly reason: string,
-  ) {
-    super(`${variable}: ${reason}`);
-    this.name = 'ConfigError';
-  }
+/** A bad configuration value: a start-up error naming the variable. */
+export class ConfigError extends StartupError {
+  override readonly name = 'ConfigError';
 }
 
 interface VarSpec {
