@@ -8,15 +8,15 @@
  * Each scenario runs on a fresh IOC and a fresh store (a PGlite folder, or a PostgreSQL database
  * created and dropped), so the figures are independent of each other.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { LoadResult, LoadTask } from './load-worker.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { ATTRS, registerDevices } from './lib/fleet.ts';
-import { createStore, procStatus, scrape, DEFAULT_PG_URL, postgresUnavailable, ROOT, RssSampler, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { createStore, procStatus, scrape, DEFAULT_PG_URL, postgresUnavailable, RssSampler, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { concatSamples, int, latencySummary, ms, sleep, table } from './lib/stats.ts';
 import { startWorkers, type WorkerGroup } from './lib/workers.ts';
 import type { OptionSpecs, Options } from './cli.ts';
+import { writeResult } from './lib/result.ts';
 
 export const SCENARIOS = ['mqtt-qos0', 'mqtt-qos1', 'http'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -281,18 +281,7 @@ export async function runIngest(o: IngestOptions, log: Log = (l) => process.stdo
   }
   log('');
   log(ingestTable(results));
-  let file: string | undefined;
-  if (o.out) {
-    const dir = new URL(o.out.endsWith('/') ? o.out : `${o.out}/`, `file://${ROOT}`).pathname;
-    await mkdir(dir, { recursive: true });
-    file = `${dir}ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-    await writeFile(file, JSON.stringify({ bench: 'ingest', at: new Date().toISOString(), options: o, machine: await machine(), results }, null, 2));
-    log(`\nresult: ${file}`);
-  }
+  const file = await writeResult('ingest', o.out, o, results);
+  if (file) log(`\nresult: ${file}`);
   return { results, file };
-}
-
-export async function machine(): Promise<Record<string, unknown>> {
-  const os = await import('node:os');
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 }

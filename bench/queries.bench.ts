@@ -12,7 +12,6 @@
  * Each query runs `--requests` times one after the other on a keep-alive connection, after a
  * warm-up; p50 and p99 are of the whole request (server time + transfer of the body).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../packages/server/src/adapters/db/db.schema.ts';
@@ -21,10 +20,10 @@ import { openPostgres } from '../packages/server/src/adapters/db/postgres.databa
 import { ReadingRepository } from '../packages/server/src/adapters/db/reading.repository.ts';
 import type { SeriesReading } from '../packages/server/src/services/ports.ts';
 import type { OptionSpecs, Options } from './cli.ts';
-import { machine } from './ingest.bench.ts';
 import { APIKEY, ATTRS, deviceId, measure, registerDevices } from './lib/fleet.ts';
-import { createStore, DEFAULT_PG_URL, postgresUnavailable, ROOT, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { createStore, DEFAULT_PG_URL, postgresUnavailable, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { int, latencySummary, ms, table } from './lib/stats.ts';
+import { writeResult } from './lib/result.ts';
 
 export const QUERIES_OPTIONS = {
   modes: { type: 'list', default: 'embedded,postgres', choices: ['embedded', 'postgres'], help: 'storage modes' },
@@ -196,13 +195,7 @@ export async function runQueries(o: QueriesOptions, log: Log = (l) => process.st
   }
   log('');
   log(queriesTable(results));
-  let file: string | undefined;
-  if (o.out) {
-    const dir = new URL(o.out.endsWith('/') ? o.out : `${o.out}/`, `file://${ROOT}`).pathname;
-    await mkdir(dir, { recursive: true });
-    file = `${dir}queries-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-    await writeFile(file, JSON.stringify({ bench: 'queries', at: new Date().toISOString(), options: o, machine: await machine(), results }, null, 2));
-    log(`\nresult: ${file}`);
-  }
+  const file = await writeResult('queries', o.out, o, results);
+  if (file) log(`\nresult: ${file}`);
   return { results, file };
 }

@@ -22,7 +22,7 @@ export const BENCHES: Record<string, BenchDef> = {
   'storage-queries': {
     summary: 'the same two reads at the storage layer (SQL and decoding, no HTTP): p50/p99, embedded and PostgreSQL',
     options: STORAGE_QUERIES_OPTIONS,
-    run: (o) => runStorageQueries(o as { 'pg-url': string; runs: number }),
+    run: (o) => runStorageQueries(o as { 'pg-url': string; runs: number; out: string }),
   },
 };
 

@@ -9,19 +9,16 @@ import { openPGlite } from '../packages/server/src/adapters/db/pglite.database.t
 import { openPostgres } from '../packages/server/src/adapters/db/postgres.database.ts';
 import { ReadingRepository } from '../packages/server/src/adapters/db/reading.repository.ts';
 import type { OptionSpecs } from './cli.ts';
+import { writeResult } from './lib/result.ts';
+import { latencySummary } from './lib/stats.ts';
 
 export const STORAGE_QUERIES_OPTIONS = {
   'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test', help: 'PostgreSQL server (a prof_* schema is created and dropped)' },
   runs: { type: 'number', default: 200, help: 'measured runs per query (after 10 warm-up runs)' },
+  out: { type: 'string', default: 'bench/results', help: 'folder for the JSON result ("" = do not write)' },
 } satisfies OptionSpecs;
 
-function percentiles(xs: number[]) {
-  xs.sort((a, b) => a - b);
-  const at = (p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-export async function runStorageQueries(o: { 'pg-url': string; runs: number }): Promise<unknown> {
+export async function runStorageQueries(o: { 'pg-url': string; runs: number; out: string }): Promise<unknown> {
   const schema = `prof_${process.pid}`;
   const admin = new pg.Client({ connectionString: o['pg-url'] });
   await admin.connect();
@@ -54,7 +51,7 @@ export async function runStorageQueries(o: { 'pg-url': string; runs: number }): 
             await run();
             xs.push(performance.now() - t0);
           }
-          const { p50, p99 } = percentiles(xs);
+          const { p50, p99 } = latencySummary(xs);
           results.push({ mode, query, p50, p99 });
           console.log(`${mode.padEnd(9)} ${query.padEnd(38)} p50 ${p50.toFixed(1).padStart(6)} ms   p99 ${p99.toFixed(1).padStart(6)} ms`);
         }
@@ -66,5 +63,7 @@ export async function runStorageQueries(o: { 'pg-url': string; runs: number }): 
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
   }
+  const file = await writeResult('storage-queries', o.out, o, results);
+  if (file) console.log(`\nresult: ${file}`);
   return results;
 }

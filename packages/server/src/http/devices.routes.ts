@@ -1,8 +1,8 @@
-import { csvToDeviceRows, IocError, jsonToDeviceRows, SECTORS } from '@haidang/domain';
+import { csvToDeviceRows, IocError, jsonToDeviceRows } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DeviceService } from '../services/device.service.ts';
-import { domainValidatedBody, errors } from './schemas.ts';
+import { deviceFilters, domainValidatedBody, errors } from './schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -14,9 +14,7 @@ export const devicesRoutes =
         tags: ['devices'],
         summary: 'List devices, filtered / Danh sách thiết bị',
         querystring: Type.Object({
-          unit: Type.Optional(Type.String({ maxLength: 32, description: 'org unit; includes the units below it' })),
-          type: Type.Optional(Type.String({ maxLength: 64 })),
-          sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
+          ...deviceFilters,
           apikey: Type.Optional(Type.String({ maxLength: 64 })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'search in id and name, with or without Vietnamese diacritics' })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),

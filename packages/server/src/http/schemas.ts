@@ -43,6 +43,13 @@ export const Device = Type.Object(
   { $id: 'Device' },
 );
 
+/** Query filters that select devices, the same wherever devices are listed. */
+export const deviceFilters = {
+  unit: Type.Optional(Type.String({ maxLength: 32, description: 'org unit; includes the units below it' })),
+  type: Type.Optional(Type.String({ maxLength: 64 })),
+  sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
+};
+
 export const ErrorBody = { ...errorBodySchema, $id: 'Error' };
 
 /** Error responses a route may give, by status. */

@@ -1,9 +1,9 @@
-import { fieldError, IocError, SECTORS } from '@haidang/domain';
+import { fieldError, IocError } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { SeriesService } from '../services/series.service.ts';
 import { MAX_SERIES_POINTS } from '../services/series.service.ts';
-import { errors } from './schemas.ts';
+import { deviceFilters, errors } from './schemas.ts';
 
 const Value = Type.Object({ value: Type.Number(), ts: Type.String({ format: 'date-time' }), unit: Type.String() });
 const DeviceLatest = Type.Object({
@@ -48,9 +48,7 @@ export const seriesRoutes =
         tags: ['series'],
         summary: 'Latest value of every attribute of every device / Giá trị mới nhất',
         querystring: Type.Object({
-          unit: Type.Optional(Type.String({ maxLength: 32, description: 'org unit; includes the units below it' })),
-          type: Type.Optional(Type.String({ maxLength: 64 })),
-          sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
+          ...deviceFilters,
           device: Type.Optional(Type.String({ maxLength: 64 })),
         }),
         response: { 200: Type.Object({ items: Type.Array(DeviceLatest) }), ...errors(400) },
