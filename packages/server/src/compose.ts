@@ -23,6 +23,7 @@ import { DeviceService } from './services/device.service.ts';
 import { IngestService } from './services/ingest.service.ts';
 import { MqttIngest } from './services/mqtt-ingest.ts';
 import { OrgUnitService } from './services/org-unit.service.ts';
+import { LatestValues } from './services/latest-values.ts';
 import { ReadingWriter } from './services/reading-writer.ts';
 import { SeriesService } from './services/series.service.ts';
 import { StartupError, portInUse } from './services/startup-error.ts';
@@ -69,8 +70,15 @@ export function wireServices(database: Database, opts: { clock: () => number; ma
   const devices = new DeviceService(deviceStore, units, directory);
   const writer = new ReadingWriter(readingStore, metrics);
   const ingest = new IngestService(directory, writer, metrics, opts.clock, opts.maxPayloadBytes);
-  const series = new SeriesService(directory, units, readingStore, opts.clock);
-  return { metrics, units, readingStore, directory, devices, writer, ingest, series };
+  const latest = new LatestValues(readingStore);
+  writer.onCommitted((readings) => latest.apply(readings));
+  const series = new SeriesService(directory, units, latest, readingStore, opts.clock);
+  /** Loads the in-memory state (devices, latest values) from the database: once, before serving. */
+  const loadState = async () => {
+    await directory.load();
+    await latest.load(directory.seriesIds());
+  };
+  return { metrics, units, readingStore, directory, devices, writer, ingest, series, loadState };
 }
 
 /** Starts the whole IOC from a validated configuration. */
@@ -87,7 +95,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const { metrics, units, readingStore, directory, devices, writer, ingest, series } = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
+    const { metrics, units, readingStore, directory, devices, writer, ingest, series, loadState } = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
     const mqttIngest = new MqttIngest(ingest, log, clock);
     // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
     closers.push(() => writer.drain());
@@ -100,7 +108,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       const r = await devices.import(demo.map((input, i) => ({ row: i + 1, input })), { mode: 'upsert' });
       log.info({ devices: r.imported }, 'demo city devices imported');
     }
-    await directory.load();
+    await loadState();
 
     let broker: EmbeddedBroker | undefined;
     let external: ExternalSubscriber | undefined;

@@ -451,6 +451,17 @@ for (const backend of await backends()) {
         assert.deepEqual(s.points.map((p: { value: number }) => p.value), Array.from({ length: 25 }, (_, i) => i));
       });
 
+      it('serves the latest values from the database after a restart, as they were', async () => {
+        const before = (await get('/api/v1/latest')).json().items;
+        const restarted = await buildTestApp(database, { clock: () => now });
+        try {
+          const r = await restarted.app.inject({ method: 'GET', url: '/api/v1/latest' });
+          assert.deepEqual(r.json().items, before);
+        } finally {
+          await restarted.close();
+        }
+      });
+
       it('counts what it accepted', async () => {
         const text = (await get('/metrics')).body;
         assert.match(text, /^ioc_readings_accepted_total\{transport="http"\} (\d+)$/m);

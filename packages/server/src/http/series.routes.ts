@@ -104,7 +104,9 @@ export const seriesRoutes =
         resolution: r.resolution,
         from: new Date(r.from).toISOString(),
         to: new Date(r.to).toISOString(),
-        points: r.points.map((p) => ({ ...p, ts: new Date(p.ts).toISOString() })),
+        points: r.points.map(({ ts, value, count, min, max, avg }) =>
+          count === undefined ? { ts: new Date(ts).toISOString(), value } : { ts: new Date(ts).toISOString(), value, count, min, max, avg },
+        ),
       };
     });
   };

@@ -51,6 +51,11 @@ export class DeviceDirectory {
     return [...this.byId.values()];
   }
 
+  /** The series ids of every device's attributes. */
+  seriesIds(): number[] {
+    return [...this.byId.values()].flatMap((e) => Object.values(e.series));
+  }
+
   get size(): number {
     return this.byId.size;
   }

@@ -106,3 +106,21 @@ describe('ReadingWriter (group commit)', () => {
     assert.equal(drained, true);
   });
 });
+
+describe('ReadingWriter listeners', () => {
+  it('tells listeners of each committed batch before answering its writers, and never of a failed one', async () => {
+    const { store, calls } = manualStore();
+    const w = new ReadingWriter(store, noMetrics);
+    const seen: string[] = [];
+    w.onCommitted((rows) => seen.push(`committed ${rows.length}`));
+    const ok = w.write(r(2)).then(() => seen.push('answered'));
+    await tick();
+    calls[0]!.finish();
+    await ok;
+    const failed = w.write(r(3)).catch(() => seen.push('refused'));
+    await tick();
+    calls[1]!.finish(new Error('disk full'));
+    await failed;
+    assert.deepEqual(seen, ['committed 2', 'answered', 'refused']);
+  });
+});

@@ -25,6 +25,7 @@ export class ReadingWriter {
   private flushing = false;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly listeners: ((readings: readonly SeriesReading[]) => void)[] = [];
   private readonly maxBatch: number;
   private readonly maxQueued: number;
 
@@ -49,6 +50,11 @@ export class ReadingWriter {
       this.metrics.queueDepth(this.queued);
       this.schedule();
     });
+  }
+
+  /** Calls `listener` with every batch once it is committed, before the writers are answered. */
+  onCommitted(listener: (readings: readonly SeriesReading[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves when everything written so far is committed (graceful shutdown). */
@@ -80,12 +86,19 @@ export class ReadingWriter {
       }
       const rows = batch.length === 1 ? batch[0]!.readings : batch.flatMap((p) => p.readings);
       const t0 = performance.now();
+      let committed = false;
       try {
         await this.store.write(rows);
+        committed = true;
         this.metrics.dbLatency('readings.write', (performance.now() - t0) / 1000);
-        for (const p of batch) p.resolve();
       } catch (e) {
         for (const p of batch) p.reject(new IocError('IOC_ERR_UNAVAILABLE', `storage failed: ${(e as Error).message}`));
+      }
+      if (committed) {
+        // Listeners are in-process views (latest values, later rules and live streams); they
+        // must not throw, and the readings are answered as committed whatever they do.
+        for (const l of this.listeners) l(rows);
+        for (const p of batch) p.resolve();
       }
       this.queued -= n;
       this.metrics.queueDepth(this.queued);

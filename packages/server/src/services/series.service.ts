@@ -1,5 +1,6 @@
 import { IocError, fieldError } from '@haidang/domain';
 import type { DeviceDirectory } from './device-directory.ts';
+import type { LatestValues } from './latest-values.ts';
 import type { OrgUnitService } from './org-unit.service.ts';
 import type { Clock, ReadingStore, Resolution, SeriesPoint } from './ports.ts';
 
@@ -36,6 +37,7 @@ export class SeriesService {
   constructor(
     private readonly directory: DeviceDirectory,
     private readonly units: OrgUnitService,
+    private readonly latestValues: LatestValues,
     private readonly store: ReadingStore,
     private readonly clock: Clock,
   ) {}
@@ -52,27 +54,15 @@ export class SeriesService {
           (!q.device || d.id === q.device),
       )
       .sort((a, b) => (a.device.id < b.device.id ? -1 : 1));
-    const seriesOwner = new Map<number, { deviceIndex: number; attr: string; unit: string }>();
-    entries.forEach((e, i) => {
-      for (const a of e.device.attributes) {
-        const sid = e.series[a.name];
-        if (sid !== undefined) seriesOwner.set(sid, { deviceIndex: i, attr: a.name, unit: a.unit });
+    return entries.map(({ device: d, series }) => {
+      const values: DeviceLatest['values'] = {};
+      for (const a of d.attributes) {
+        const sid = series[a.name];
+        const l = sid === undefined ? undefined : this.latestValues.get(sid);
+        if (l) values[a.name] = { value: l.value, ts: l.iso, unit: a.unit };
       }
+      return { deviceId: d.id, type: d.type, name: d.name, unitCode: d.unitCode, sector: d.sector, location: d.location, values };
     });
-    const out: DeviceLatest[] = entries.map(({ device: d }) => ({
-      deviceId: d.id,
-      type: d.type,
-      name: d.name,
-      unitCode: d.unitCode,
-      sector: d.sector,
-      location: d.location,
-      values: {},
-    }));
-    for (const l of await this.store.latest([...seriesOwner.keys()])) {
-      const owner = seriesOwner.get(l.seriesId)!;
-      out[owner.deviceIndex]!.values[owner.attr] = { value: l.value, ts: new Date(l.ts).toISOString(), unit: owner.unit };
-    }
-    return out;
   }
 
   async series(deviceId: string, attr: string, q: SeriesQuery): Promise<{ unit: string; resolution: Resolution; from: number; to: number; points: SeriesPoint[] }> {

@@ -45,10 +45,10 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
   const clock = opts.clock ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
 
-  const { metrics, units, directory, devices, writer, ingest, series } = wireServices(database, { clock, maxPayloadBytes: bodyLimit });
+  const { metrics, units, directory, devices, writer, ingest, series, loadState } = wireServices(database, { clock, maxPayloadBytes: bodyLimit });
 
   await units.seed(opts.units ?? UNITS);
-  await directory.load();
+  await loadState();
 
   const app = await buildApp({
     devices,

@@ -11,7 +11,8 @@ export async function openPostgres(url: string, opts: { poolSize?: number; schem
     connectionString: url,
     max: opts.poolSize ?? 10,
     // A schema of its own (tests run side by side in one database) goes first on the search path.
-    options: `-c TimeZone=UTC${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
+    // extra_float_digits=1 (the default since PostgreSQL 12): float8 prints as its shortest exact text.
+    options: `-c TimeZone=UTC -c extra_float_digits=1${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
     application_name: 'hai-dang',
   });
   // Fail at start-up, with the server's own reason, rather than on the first request.

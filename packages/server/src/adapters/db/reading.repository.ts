@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { LatestValue, ReadingStore, Resolution, SeriesPoint, SeriesReading } from '../../services/ports.ts';
 import type { Db } from './db.schema.ts';
 
@@ -49,6 +49,20 @@ SELECT count(*)::int AS inserted FROM ins`;
 /** A timestamptz column as epoch milliseconds (float8: exact for whole milliseconds). */
 const EPOCH_MS = (col: 'ts' | 'bucket') => sql.raw(`(extract(epoch FROM ${col}) * 1000)::float8`);
 
+/** One column of the selected rows as comma-separated text (NULL when there are no rows). */
+const csv = (column: RawBuilder<unknown>) => sql`array_to_string(array_agg(${column}), ',')`;
+
+function numbers(text: string | null | undefined): number[] {
+  return text ? text.split(',').map(Number) : [];
+}
+
+function inTimeOrder(points: SeriesPoint[]): SeriesPoint[] {
+  for (let i = 1; i < points.length; i++) {
+    if (points[i - 1]!.ts > points[i]!.ts) return points.sort((a, b) => a.ts - b.ts);
+  }
+  return points;
+}
+
 export class ReadingRepository implements ReadingStore {
   constructor(private readonly db: Db) {}
 
@@ -66,49 +80,58 @@ export class ReadingRepository implements ReadingStore {
     return (out.rows[0] as { inserted: number } | undefined)?.inserted ?? 0;
   }
 
-  // Reads aggregate rows into a few arrays in SQL: one row with one array per column decodes far
-  // faster than thousands of row objects (measured 36 → 15 ms for 6,000 latest values on PGlite).
+  // Reads aggregate rows in SQL into one row of comma-separated columns: one row decodes far faster
+  // than thousands of row objects (measured 36 → 15 ms for 6,000 latest values on PGlite), and
+  // splitting a text faster than the drivers' array parsers (`pg` spent ~12 ms on the six arrays of
+  // a year at 1 h). float8 prints as the shortest text that reads back exactly (PostgreSQL 12+).
+  // The columns take the order of the sorted subquery, as PostgreSQL feeds a plain aggregate (an
+  // ORDER BY in each of six aggregates sorted six times more: 16 → 7 ms on PostgreSQL); the
+  // documentation calls that order "usually" kept, so inTimeOrder checks it and sorts if not.
 
   async latest(seriesIds: number[]): Promise<LatestValue[]> {
     if (seriesIds.length === 0) return [];
-    const { rows } = await sql<{ ids: number[] | null; ms: number[] | null; vals: number[] | null }>`
-      SELECT array_agg(series_id) AS ids, array_agg(${EPOCH_MS('ts')}) AS ms, array_agg(value) AS vals
+    const { rows } = await sql<{ ids: string | null; ms: string | null; vals: string | null }>`
+      SELECT ${csv(sql`series_id`)} AS ids, ${csv(EPOCH_MS('ts'))} AS ms, ${csv(sql`value`)} AS vals
       FROM latest WHERE series_id = ANY(${seriesIds}::int[])`.execute(this.db);
-    const { ids, ms, vals } = rows[0] ?? { ids: null, ms: null, vals: null };
-    return (ids ?? []).map((seriesId, i) => ({ seriesId, ts: ms![i]!, value: vals![i]! }));
+    const ids = numbers(rows[0]?.ids);
+    const ms = numbers(rows[0]?.ms);
+    const vals = numbers(rows[0]?.vals);
+    return ids.map((seriesId, i) => ({ seriesId, ts: ms[i]!, value: vals[i]! }));
   }
 
   async series(seriesId: number, q: { from: number; to: number; resolution: Resolution; limit: number }): Promise<SeriesPoint[]> {
     if (q.resolution === 'raw') {
-      const { rows } = await sql<{ ms: number[] | null; vals: number[] | null }>`
-        SELECT array_agg(${EPOCH_MS('ts')} ORDER BY ts) AS ms, array_agg(value ORDER BY ts) AS vals
+      const { rows } = await sql<{ ms: string | null; vals: string | null }>`
+        SELECT ${csv(EPOCH_MS('ts'))} AS ms, ${csv(sql`value`)} AS vals
         FROM (SELECT ts, value FROM readings
               WHERE series_id = ${seriesId} AND ts >= ${new Date(q.from)} AND ts < ${new Date(q.to)}
               ORDER BY ts LIMIT ${q.limit}) r`.execute(this.db);
-      const { ms, vals } = rows[0] ?? { ms: null, vals: null };
-      return (ms ?? []).map((ts, i) => ({ ts, value: vals![i]! }));
+      const vals = numbers(rows[0]?.vals);
+      return inTimeOrder(numbers(rows[0]?.ms).map((ts, i) => ({ ts, value: vals[i]! })));
     }
     const table = q.resolution === '1m' ? 'rollup_1m' : 'rollup_1h';
     // Buckets that overlap [from, to): the one holding `from` starts before it.
     const size = q.resolution === '1m' ? 60_000 : 3_600_000;
     const bucketFrom = new Date(Math.floor(q.from / size) * size);
-    const { rows } = await sql<{ ms: number[] | null; cnt: number[]; mins: number[]; maxs: number[]; sums: number[]; lasts: number[] }>`
-      SELECT array_agg(${EPOCH_MS('bucket')} ORDER BY bucket) AS ms, array_agg(count ORDER BY bucket) AS cnt,
-             array_agg(min ORDER BY bucket) AS mins, array_agg(max ORDER BY bucket) AS maxs,
-             array_agg(sum ORDER BY bucket) AS sums, array_agg(last_value ORDER BY bucket) AS lasts
+    type Row = Record<'ms' | 'cnt' | 'mins' | 'maxs' | 'sums' | 'lasts', string | null>;
+    const { rows } = await sql<Row>`
+      SELECT ${csv(EPOCH_MS('bucket'))} AS ms, ${csv(sql`count`)} AS cnt, ${csv(sql`min`)} AS mins,
+             ${csv(sql`max`)} AS maxs, ${csv(sql`sum`)} AS sums, ${csv(sql`last_value`)} AS lasts
       FROM (SELECT * FROM ${sql.table(table)}
             WHERE series_id = ${seriesId} AND bucket >= ${bucketFrom} AND bucket < ${new Date(q.to)}
             ORDER BY bucket LIMIT ${q.limit}) r`.execute(this.db);
     const r = rows[0];
-    if (!r?.ms) return [];
-    return r.ms.map((ts, i) => ({
-      ts,
-      value: r.lasts[i]!,
-      count: r.cnt[i]!,
-      min: r.mins[i]!,
-      max: r.maxs[i]!,
-      avg: r.sums[i]! / r.cnt[i]!,
-    }));
+    const [cnt, mins, maxs, sums, lasts] = [r?.cnt, r?.mins, r?.maxs, r?.sums, r?.lasts].map(numbers) as number[][];
+    return inTimeOrder(
+      numbers(r?.ms).map((ts, i) => ({
+        ts,
+        value: lasts![i]!,
+        count: cnt![i]!,
+        min: mins![i]!,
+        max: maxs![i]!,
+        avg: sums![i]! / cnt![i]!,
+      })),
+    );
   }
 
   async purge(cutoffs: Partial<Record<Resolution, number>>): Promise<Record<Resolution, number>> {
