@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { LoadResult, LoadTask } from './load-worker.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { ATTRS, registerDevices } from './lib/fleet.ts';
-import { createStore, procStatus, scrape, DEFAULT_PG_URL, postgresUnavailable, RssSampler, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { authHeaders, createStore, procStatus, scrape, DEFAULT_PG_URL, postgresUnavailable, RssSampler, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { concatSamples, int, latencySummary, ms, sleep, table } from './lib/stats.ts';
 import { startWorkers, type WorkerGroup } from './lib/workers.ts';
 import type { OptionSpecs, Options } from './cli.ts';
@@ -105,7 +105,7 @@ async function queryable(ioc: IocProcess, perDevice: Record<string, { sent: numb
     Array.from({ length: 8 }, async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
-        const r = await fetch(`${ioc.httpUrl}/api/v1/devices/${id}/series/${ATTRS[0]}?resolution=1h&from=${from}`);
+        const r = await fetch(`${ioc.httpUrl}/api/v1/devices/${id}/series/${ATTRS[0]}?resolution=1h&from=${from}`, { headers: await authHeaders(ioc.httpUrl) });
         if (!r.ok) throw new Error(`series of ${id}: HTTP ${r.status} ${await r.text()}`);
         const body = (await r.json()) as { points: { count?: number }[] };
         const messages = body.points.reduce((n, p) => n + (p.count ?? 0), 0);

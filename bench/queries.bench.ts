@@ -21,7 +21,7 @@ import { ReadingRepository } from '../packages/server/src/adapters/db/reading.re
 import type { SeriesReading } from '../packages/server/src/services/ports.ts';
 import type { OptionSpecs, Options } from './cli.ts';
 import { APIKEY, ATTRS, deviceId, measure, registerDevices } from './lib/fleet.ts';
-import { createStore, DEFAULT_PG_URL, postgresUnavailable, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { authHeaders, createStore, DEFAULT_PG_URL, postgresUnavailable, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { int, latencySummary, ms, table } from './lib/stats.ts';
 import { writeResult } from './lib/result.ts';
 
@@ -109,12 +109,12 @@ async function seedYear(store: Store, device: string, attr: string, days: number
   }
 }
 
-async function measureQuery(url: string, requests: number): Promise<{ latency: QueryResult['latency']; bytes: number; body: unknown }> {
+async function measureQuery(url: string, requests: number, headers: Record<string, string>): Promise<{ latency: QueryResult['latency']; bytes: number; body: unknown }> {
   let bytes = 0;
   let body: unknown;
   const once = async () => {
     const t0 = performance.now();
-    const r = await fetch(url);
+    const r = await fetch(url, { headers });
     const buf = await r.arrayBuffer();
     const t = performance.now() - t0;
     if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status} ${Buffer.from(buf).toString().slice(0, 300)}`);
@@ -150,7 +150,7 @@ export async function runQueriesMode(mode: Mode, o: QueriesOptions, log: Log): P
     const queries: QueryResult[] = [];
 
     const latestPath = '/api/v1/latest';
-    const latest = await measureQuery(`${ioc.httpUrl}${latestPath}`, o.requests);
+    const latest = await measureQuery(`${ioc.httpUrl}${latestPath}`, o.requests, await authHeaders(ioc.httpUrl));
     const items = (latest.body as { items: { values: Record<string, unknown> }[] }).items;
     const full = items.filter((d) => Object.keys(d.values).length === ATTRS.length).length;
     queries.push({ mode, query: `latest, ${o.devices} devices`, path: latestPath, latency: latest.latency, responseBytes: latest.bytes, targetMs: 20, check: `${items.length} devices, ${full} with all ${ATTRS.length} values` });
@@ -158,7 +158,7 @@ export async function runQueriesMode(mode: Mode, o: QueriesOptions, log: Log): P
     const from = new Date(now - o.days * DAY - DAY).toISOString();
     const to = new Date(now).toISOString();
     const seriesPath = `/api/v1/devices/${device}/series/${attr}?resolution=1h&from=${from}&to=${to}`;
-    const series = await measureQuery(`${ioc.httpUrl}${seriesPath}`, o.requests);
+    const series = await measureQuery(`${ioc.httpUrl}${seriesPath}`, o.requests, await authHeaders(ioc.httpUrl));
     const points = (series.body as { points: { count?: number }[] }).points;
     const count = points.reduce((n, p) => n + (p.count ?? 0), 0);
     queries.push({ mode, query: `${o.days} days at 1 h`, path: seriesPath, latency: series.latency, responseBytes: series.bytes, targetMs: 50, check: `${points.length} hourly points, Σcount ${count}` });

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { validateDevice, type DeviceInput } from '@haidang/domain';
 
 const DEMO_DIR = fileURLToPath(new URL('../packages/server/demo/', import.meta.url));
-const UNITS_FILE = `${DEMO_DIR}danang-2023.units.json`;
+/** The areas of the 2023 org preset. */
+const UNITS_FILE = new URL('../packages/server/presets/danang-2023.json', import.meta.url);
 const DEVICES_FILE = `${DEMO_DIR}devices.json`;
 
 /** A named place: [name suffix, lat, lon, ward/commune GSO code]. */
@@ -584,7 +585,7 @@ export function formatDevices(devices: DeviceInput[]): string {
 }
 
 function main(): void {
-  const units = JSON.parse(readFileSync(UNITS_FILE, 'utf8')) as Unit[];
+  const units = (JSON.parse(readFileSync(UNITS_FILE, 'utf8')) as { units: Unit[] }).units;
   const text = formatDevices(buildDemoDevices(units));
   if (process.argv.includes('--check')) {
     let current = '';

@@ -33,13 +33,19 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
+// The summary lines (`ℹ pass N`…) can be followed by pages of failure details: keep them apart.
+let pending = '';
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (pending + chunk.toString()).split('\n');
+  pending = lines.pop() ?? '';
+  for (const l of lines) if (/^ℹ \w+ \d+/.test(l)) tail += `${l}\n`;
 });
 child.on('close', (code) => {
-  const num = (label) => Number(tail.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
+  if (/^ℹ \w+ \d+/.test(pending)) tail += pending;
+  // The last summary wins (there is one per run).
+  const num = (label) => Number([...tail.matchAll(new RegExp(`^ℹ ${label} (\\d+)`, 'gm'))].at(-1)?.[1] ?? 0);
   const passed = num('pass');
   const failed = num('fail') + num('cancelled');
   const skipped = num('skipped');

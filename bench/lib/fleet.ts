@@ -2,6 +2,7 @@
  * The simulated fleet: N air-quality stations (6 attributes each) under one API key, registered
  * through the HTTP import API, and the payloads they send.
  */
+import { authHeaders } from './server.ts';
 
 export const APIKEY = 'bench';
 /** The default attributes of the `air_quality` type, all with ranges that include the values sent. */
@@ -35,7 +36,7 @@ export async function registerDevices(httpUrl: string, n: number): Promise<strin
     const chunk = all.slice(i, i + 1000).map((d) => d.input);
     const r = await fetch(`${httpUrl}/api/v1/devices/import?mode=insert`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(httpUrl)) },
       body: JSON.stringify(chunk),
     });
     if (!r.ok) throw new Error(`device import failed: HTTP ${r.status} ${(await r.text()).slice(0, 500)}`);

@@ -17,6 +17,23 @@ export const DEFAULT_PG_URL = process.env.BENCH_PG_URL ?? process.env.IOC_TEST_P
 
 export type Mode = 'embedded' | 'postgres';
 
+/** The first admin's password of every IOC the benchmarks start. */
+export const BENCH_ADMIN_PASSWORD = 'Bench-Lighthouse-2026!';
+const tokens = new Map<string, Promise<string>>();
+
+/** `Authorization: Bearer …` of the first admin of the IOC at `httpUrl` (one sign-in per IOC). */
+export async function authHeaders(httpUrl: string): Promise<{ authorization: string }> {
+  let t = tokens.get(httpUrl);
+  if (!t) {
+    t = fetch(`${httpUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) }).then(async (r) => {
+      if (!r.ok) throw new Error(`sign-in failed: HTTP ${r.status} ${await r.text()}`);
+      return ((await r.json()) as { accessToken: string }).accessToken;
+    });
+    tokens.set(httpUrl, t);
+  }
+  return { authorization: `Bearer ${await t}` };
+}
+
 /** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other programs is possible). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -175,6 +192,7 @@ export async function startIocProcess(store: Store, extraEnv: Record<string, str
     IOC_MQTT_PORT: String(mqttPort),
     IOC_DEMO: '0',
     IOC_LOG_LEVEL: 'warn',
+    IOC_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     ...store.env,
     ...extraEnv,
   };

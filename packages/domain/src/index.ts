@@ -6,3 +6,8 @@ export * from './reading.ts';
 export * from './csv.ts';
 export * from './device-import.ts';
 export * from './text.ts';
+export * from './org.ts';
+export * from './org-preset.ts';
+export * from './audit-chain.ts';
+export * from './access.ts';
+export * from './password.ts';

@@ -1,6 +1,11 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { auditRoutes } from './http/audit.routes.ts';
+import { registerAuth, requireAccessDeclaration } from './http/auth.ts';
+import { authRoutes } from './http/auth.routes.ts';
+import { delegationsRoutes } from './http/delegations.routes.ts';
 import { devicesRoutes } from './http/devices.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
@@ -8,16 +13,33 @@ import { opsRoutes, type ReadinessCheck } from './http/ops.routes.ts';
 import { declareStandardErrors, sharedSchemas } from './http/schemas.ts';
 import { seriesRoutes } from './http/series.routes.ts';
 import { unitsRoutes } from './http/units.routes.ts';
+import { usersRoutes } from './http/users.routes.ts';
+import type { AccessPolicy } from './services/access-policy.ts';
+import type { AuditService } from './services/audit.service.ts';
+import type { AuthService } from './services/auth.service.ts';
+import type { DelegationService } from './services/delegation.service.ts';
 import type { DeviceService } from './services/device.service.ts';
 import type { IngestService } from './services/ingest.service.ts';
 import type { OrgUnitService } from './services/org-unit.service.ts';
 import type { SeriesService } from './services/series.service.ts';
+import type { UserService } from './services/user.service.ts';
 
-export interface AppDeps {
+export interface AppServices {
   devices: DeviceService;
   ingest: IngestService;
   series: SeriesService;
   units: OrgUnitService;
+  access: AccessPolicy;
+  audit: AuditService;
+  auth: AuthService;
+  users: UserService;
+  delegations: DelegationService;
+}
+
+export interface AppDeps {
+  services: AppServices;
+  /** Mark the session cookie Secure (HTTPS). */
+  secureCookie: boolean;
   checks: ReadinessCheck[];
   metricsText: () => Promise<string>;
   bodyLimit: number;
@@ -41,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRoute', requireAccessDeclaration);
   app.addHook('onRoute', declareStandardErrors);
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
@@ -56,7 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description: 'Trung tâm giám sát, điều hành thông minh — Intelligent Operations Center. Times are ISO 8601; storage is UTC.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'a token from POST /api/v1/auth/token, or a service account API key' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'hd_session', description: 'browser session from POST /api/v1/auth/login; unsafe methods also need the X-CSRF-Token header' },
+        },
+      },
       tags: [
+        { name: 'auth', description: 'Sign-in, sessions, tokens / Đăng nhập' },
+        { name: 'users', description: 'Users, roles, API keys / Người dùng, phân quyền' },
+        { name: 'delegations', description: 'Delegation / Ủy quyền' },
+        { name: 'audit', description: 'Audit log / Nhật ký kiểm toán' },
         { name: 'devices', description: 'Device registry / Danh mục thiết bị' },
         { name: 'ingest', description: 'Data ingestion / Thu nhận số liệu' },
         { name: 'series', description: 'Time series / Chuỗi thời gian' },
@@ -67,12 +100,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   registerErrorHandler(app);
+  await app.register(cookie);
+  const s = deps.services;
+  registerAuth(app, s.auth, s.audit);
 
   await app.register(opsRoutes({ checks: deps.checks, metricsText: deps.metricsText }));
-  await app.register(unitsRoutes(deps.units));
-  await app.register(devicesRoutes(deps.devices));
-  await app.register(seriesRoutes(deps.series));
-  await app.register(ingestRoutes(deps.ingest));
+  await app.register(authRoutes(s.auth, s.users, { secureCookie: deps.secureCookie }));
+  await app.register(usersRoutes(s.users));
+  await app.register(delegationsRoutes(s.delegations));
+  await app.register(auditRoutes(s.audit, s.access, s.units));
+  await app.register(unitsRoutes(s.units));
+  await app.register(devicesRoutes(s.devices));
+  await app.register(seriesRoutes(s.series));
+  await app.register(ingestRoutes(s.ingest));
   await app.ready();
   return app;
 }

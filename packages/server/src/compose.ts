@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger as Pino } from 'pino';
 import type { Database } from './adapters/db/db.schema.ts';
+import { AuditRepository } from './adapters/db/audit.repository.ts';
 import { DeviceRepository } from './adapters/db/device.repository.ts';
+import { CredentialRepository, DelegationRepository, UserRepository } from './adapters/db/identity.repository.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { OrgUnitRepository } from './adapters/db/org-unit.repository.ts';
 import { openPGlite } from './adapters/db/pglite.database.ts';
@@ -18,6 +20,11 @@ import { startExternalSubscriber, type ExternalSubscriber } from './adapters/mqt
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
 import { startRetentionJob } from './jobs/retention.job.ts';
+import { loadOrgPreset } from './config/org-presets.ts';
+import { AccessPolicy } from './services/access-policy.ts';
+import { AuditService } from './services/audit.service.ts';
+import { AuthService, sha256Hex } from './services/auth.service.ts';
+import { DelegationService } from './services/delegation.service.ts';
 import { DeviceDirectory } from './services/device-directory.ts';
 import { DeviceService } from './services/device.service.ts';
 import { IngestService } from './services/ingest.service.ts';
@@ -25,9 +32,12 @@ import { MqttIngest } from './services/mqtt-ingest.ts';
 import { OrgUnitService } from './services/org-unit.service.ts';
 import { LatestValues } from './services/latest-values.ts';
 import { ReadingWriter } from './services/reading-writer.ts';
+import { PasswordHasher, type ScryptParams } from './services/password-hasher.ts';
+import { systemContext } from './services/request-context.ts';
 import { SeriesService } from './services/series.service.ts';
+import { UserService } from './services/user.service.ts';
 import { StartupError, portInUse } from './services/startup-error.ts';
-import { loadDemoDevices, loadDemoUnits, startSimulator, type Simulator } from './sim/simulator.ts';
+import { loadDemoDevices, startSimulator, type Simulator } from './sim/simulator.ts';
 
 export const VERSION = '0.1.0';
 
@@ -61,25 +71,36 @@ async function openDatabase(config: Config, log: Pino): Promise<Database> {
 }
 
 /** The services over a database's repositories: the one wiring, shared by startIoc and the tests. */
-export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number }) {
+export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams }) {
+  const clock = opts.clock;
   const metrics = new PrometheusMetrics();
-  const units = new OrgUnitService(new OrgUnitRepository(database.db));
+  const audit = new AuditService(new AuditRepository(database.db), clock, sha256Hex);
+  const units = new OrgUnitService(new OrgUnitRepository(database.db), audit);
+  const access = new AccessPolicy(units);
   const deviceStore = new DeviceRepository(database.db);
   const readingStore = new ReadingRepository(database.db);
+  const userStore = new UserRepository(database.db);
+  const credentials = new CredentialRepository(database.db);
+  const hasher = new PasswordHasher(opts.scrypt);
+  const auth = new AuthService(userStore, new DelegationRepository(database.db), credentials, units, hasher, audit, clock);
+  const users = new UserService(userStore, credentials, units, access, auth, hasher, audit, clock);
+  const delegations = new DelegationService(new DelegationRepository(database.db), userStore, units, audit, clock);
   const directory = new DeviceDirectory(deviceStore);
-  const devices = new DeviceService(deviceStore, units, directory);
+  const devices = new DeviceService(deviceStore, units, directory, access, audit, clock);
   const writer = new ReadingWriter(readingStore, metrics);
-  const ingest = new IngestService(directory, writer, metrics, opts.clock, opts.maxPayloadBytes);
+  const ingest = new IngestService(directory, writer, metrics, clock, opts.maxPayloadBytes, access);
   const latest = new LatestValues(readingStore);
   writer.onCommitted((readings) => latest.apply(readings));
-  const series = new SeriesService(directory, units, latest, readingStore, opts.clock);
+  const series = new SeriesService(directory, units, latest, readingStore, access, audit, clock);
   /** Loads the in-memory state (devices, latest values) from the database: once, before serving. */
   const loadState = async () => {
     await directory.load();
     await latest.load(directory.seriesIds());
   };
-  return { metrics, units, readingStore, directory, devices, writer, ingest, series, loadState };
+  return { metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, loadState };
 }
+
+export type Services = ReturnType<typeof wireServices>;
 
 /** Starts the whole IOC from a validated configuration. */
 export async function startIoc(config: Config, opts: { logger?: Pino; clock?: () => number } = {}): Promise<Ioc> {
@@ -95,17 +116,26 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const { metrics, units, readingStore, directory, devices, writer, ingest, series, loadState } = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
+    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
+    const { metrics, units, readingStore, directory, devices, writer, ingest, loadState } = services;
     const mqttIngest = new MqttIngest(ingest, log, clock);
     // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
     closers.push(() => writer.drain());
 
-    // The org tree preset (danang-2023): units missing from the database are added.
-    const added = await units.seed(await loadDemoUnits());
-    if (added) log.info({ added }, 'org units seeded (danang-2023)');
+    // The org tree preset: written at set-up (or when IOC_ORG_PRESET changes); later only missing units are added.
+    const preset = await units.applyPreset(await loadOrgPreset(config.orgPreset));
+    if (preset.changed || preset.added) log.info(preset, 'org tree preset applied');
+    const system = systemContext(await units.root());
+    const admin = await services.users.ensureFirstAdmin(system, config.adminPassword);
+    if (admin.generatedPassword) {
+      // Printed once, on standard output, so that a new operator can sign in; it is never logged again.
+      process.stdout.write(`\nHải Đăng: first admin account created. Username: admin  Password: ${admin.generatedPassword}\n` + `Tài khoản quản trị đầu tiên: admin / ${admin.generatedPassword} — hãy đổi mật khẩu sau khi đăng nhập.\n\n`);
+    } else if (admin.created) log.info('first admin account "admin" created with IOC_ADMIN_PASSWORD');
     if (config.demo && (await devices.count()) === 0) {
-      const demo = await loadDemoDevices();
-      const r = await devices.import(demo.map((input, i) => ({ row: i + 1, input })), { mode: 'upsert' });
+      const tree = await units.tree();
+      // Demo devices carry 2023 unit codes: under a later layout they go to the units that replaced them.
+      const demo = (await loadDemoDevices()).map((d) => ({ ...d, unitCode: tree.current(d.unitCode) ?? d.unitCode }));
+      const r = await devices.import(system, demo.map((input, i) => ({ row: i + 1, input })), { mode: 'upsert' });
       log.info({ devices: r.imported }, 'demo city devices imported');
     }
     await loadState();
@@ -134,10 +164,8 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     }
 
     const app = await buildApp({
-      devices,
-      ingest,
-      series,
-      units,
+      services,
+      secureCookie: config.cookieSecure,
       checks: [
         { name: 'database', check: async () => (await devices.count()) >= 0 },
         { name: 'mqtt', check: async () => (external ? external.connected() : true) },

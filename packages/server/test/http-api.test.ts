@@ -16,7 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-const DEVICE_KEYS = ['apikey', 'attributes', 'createdAt', 'hasAccessToken', 'id', 'location', 'name', 'sector', 'type', 'unitCode', 'updatedAt'];
+const DEVICE_KEYS = ['apikey', 'attributes', 'createdAt', 'hasAccessToken', 'id', 'location', 'name', 'sector', 'tokenCreatedAt', 'tokenLastUsedAt', 'type', 'unitCode', 'updatedAt'];
 
 /** The listing fixtures: units 492 (wards 20233, 20236) and 493 (ward 20263). */
 const LISTED = [
@@ -35,9 +35,9 @@ for (const backend of await backends()) {
     let t: TestApp;
     const now = NOW;
 
-    const get = (url: string) => t.app.inject({ method: 'GET', url });
-    const json = (method: 'POST' | 'PUT', url: string, payload: unknown) => t.app.inject({ method, url, payload: payload as object });
-    const csv = (url: string, body: string) => t.app.inject({ method: 'POST', url, body, headers: { 'content-type': 'text/csv' } });
+    const get = (url: string) => t.inject({ method: 'GET', url });
+    const json = (method: 'POST' | 'PUT', url: string, payload: unknown) => t.inject({ method, url, payload: payload as object });
+    const csv = (url: string, body: string) => t.inject({ method: 'POST', url, body, headers: { 'content-type': 'text/csv' } });
     const ids = async (query: string): Promise<string[]> => {
       const r = await get(`/api/v1/devices?${query}`);
       assert.equal(r.statusCode, 200, r.body);
@@ -200,13 +200,13 @@ for (const backend of await backends()) {
       });
 
       it('deletes a device (204, empty body), then 404 for it', async () => {
-        const r = await t.app.inject({ method: 'DELETE', url: '/api/v1/devices/crud-1' });
+        const r = await t.inject({ method: 'DELETE', url: '/api/v1/devices/crud-1' });
         assert.equal(r.statusCode, 204);
         assert.equal(r.body, '');
         const g = await get('/api/v1/devices/crud-1');
         assert.equal(g.statusCode, 404);
         assert.equal(g.json().code, 'IOC_ERR_DEVICE_NOT_FOUND');
-        assert.equal((await t.app.inject({ method: 'DELETE', url: '/api/v1/devices/crud-1' })).statusCode, 404);
+        assert.equal((await t.inject({ method: 'DELETE', url: '/api/v1/devices/crud-1' })).statusCode, 404);
         assert.equal((await json('POST', '/iot/json?k=key-aq&i=crud-1', { pm25: 1 })).statusCode, 401, 'ingestion forgets it at once');
       });
     });
@@ -337,7 +337,7 @@ for (const backend of await backends()) {
           assert.equal(r.statusCode, 400, query);
           assert.deepEqual(r.json().errors.map((e: { field: string }) => e.field), [field]);
         }
-        r = await t.app.inject({ method: 'POST', url: '/api/v1/devices/import', body: good, headers: { 'content-type': 'application/xml' } });
+        r = await t.inject({ method: 'POST', url: '/api/v1/devices/import', body: good, headers: { 'content-type': 'application/xml' } });
         assert.equal(r.statusCode, 415);
         assert.equal(r.json().code, 'IOC_ERR_UNSUPPORTED_MEDIA_TYPE');
       });
@@ -455,7 +455,7 @@ for (const backend of await backends()) {
         const before = (await get('/api/v1/latest')).json().items;
         const restarted = await buildTestApp(database, { clock: () => now });
         try {
-          const r = await restarted.app.inject({ method: 'GET', url: '/api/v1/latest' });
+          const r = await restarted.inject({ method: 'GET', url: '/api/v1/latest' });
           assert.deepEqual(r.json().items, before);
         } finally {
           await restarted.close();

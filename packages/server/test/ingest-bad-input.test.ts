@@ -206,7 +206,7 @@ for (const backend of await backends()) {
     let database: Database;
     let t: TestApp;
 
-    const get = (url: string) => t.app.inject({ method: 'GET', url });
+    const get = (url: string) => t.inject({ method: 'GET', url });
     const rejected = async (reason: string) => metricValue((await get('/metrics')).body, 'ioc_messages_rejected_total', { transport: 'http', reason });
     /** What is stored for the test device, as the API shows it. */
     const stored = async () => {
@@ -222,11 +222,11 @@ for (const backend of await backends()) {
       database = await backend.open();
       t = await buildTestApp(database, { clock: () => NOW, bodyLimit: BODY_LIMIT });
       for (const d of [deviceInput({ id: 'aq-bad', apikey: 'k-bad' }), deviceInput({ id: 'aq-holder', apikey: 'k-bad', accessToken: 'held-token-123' })]) {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/devices', payload: d });
+        const r = await t.inject({ method: 'POST', url: '/api/v1/devices', payload: d });
         assert.equal(r.statusCode, 201, r.body);
       }
       // One good reading, so that "nothing changed" is checked against something.
-      const r = await t.app.inject({ method: 'POST', url: '/iot/json?k=k-bad&i=aq-bad', payload: { pm25: 7, TimeInstant: iso(NOW - 60_000) } });
+      const r = await t.inject({ method: 'POST', url: '/iot/json?k=k-bad&i=aq-bad', payload: { pm25: 7, TimeInstant: iso(NOW - 60_000) } });
       assert.equal(r.statusCode, 200, r.body);
     });
     after(async () => {
@@ -242,7 +242,7 @@ for (const backend of await backends()) {
           const headers: Record<string, string> = {};
           if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
           const body = c.raw ?? JSON.stringify(c.json);
-          const r = await t.app.inject({ method: 'POST', url: `/iot/json${c.query === undefined ? '?k=k-bad&i=aq-bad' : c.query ? `?${c.query}` : ''}`, headers, ...(body !== undefined ? { body } : {}) });
+          const r = await t.inject({ method: 'POST', url: `/iot/json${c.query === undefined ? '?k=k-bad&i=aq-bad' : c.query ? `?${c.query}` : ''}`, headers, ...(body !== undefined ? { body } : {}) });
           assertErrorBody(r, c, c.name);
           assert.deepEqual(await stored(), before, `${c.name}: nothing stored`);
           assert.equal(await rejected(c.metric), counted + 1, `${c.name}: counted once under ${c.metric}`);
@@ -253,7 +253,7 @@ for (const backend of await backends()) {
 
       it('accepts the inclusive bounds of the range and a timestamp exactly 5 minutes ahead', async () => {
         const ok = async (payload: unknown) => {
-          const r = await t.app.inject({ method: 'POST', url: '/iot/json?k=k-bad&i=aq-bad', payload: payload as object });
+          const r = await t.inject({ method: 'POST', url: '/iot/json?k=k-bad&i=aq-bad', payload: payload as object });
           assert.equal(r.statusCode, 200, r.body);
         };
         await ok({ pm25: 0, pm10: 2000, TimeInstant: iso(NOW - 10_000) });
@@ -279,14 +279,14 @@ for (const backend of await backends()) {
         it(`refuses ${c.name}: 400 naming ${c.field}`, async () => {
           const body: Record<string, unknown> = { ...deviceInput({ id: 'new-dev' }), ...c.over };
           for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-          const r = await t.app.inject({ method: 'POST', url: '/api/v1/devices', payload: body });
+          const r = await t.inject({ method: 'POST', url: '/api/v1/devices', payload: body });
           assertErrorBody(r, { status: 400, code: 'IOC_ERR_VALIDATION', field: c.field, reason: c.reason }, c.name);
           assert.equal((await get('/api/v1/devices?limit=10')).json().total, 2, 'nothing created');
         });
       }
 
       it('lists every problem of a body at once', async () => {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/devices', payload: { id: 'a b', name: 7, location: { lat: 100, lon: 0 }, unitCode: '20233', apikey: 'k', extra: 1 } });
+        const r = await t.inject({ method: 'POST', url: '/api/v1/devices', payload: { id: 'a b', name: 7, location: { lat: 100, lon: 0 }, unitCode: '20233', apikey: 'k', extra: 1 } });
         assert.equal(r.statusCode, 400);
         assert.deepEqual(r.json().errors.map((e: { field: string }) => e.field).sort(), ['extra', 'id', 'location/lat', 'name', 'type']);
       });
@@ -302,7 +302,7 @@ for (const backend of await backends()) {
           ['CSV', 'id\nx\n', 'text/csv', 400, 'wrong_type'],
           ['XML', '<device/>', 'application/xml', 415, 'unsupported'],
         ] as const) {
-          const r = await t.app.inject({ method: 'POST', url: '/api/v1/devices', body, headers: { 'content-type': contentType } });
+          const r = await t.inject({ method: 'POST', url: '/api/v1/devices', body, headers: { 'content-type': contentType } });
           const code = status === 415 ? 'IOC_ERR_UNSUPPORTED_MEDIA_TYPE' : 'IOC_ERR_VALIDATION';
           assertErrorBody(r, { status, code, field: status === 415 ? 'content-type' : '', reason }, what);
         }
@@ -310,14 +310,14 @@ for (const backend of await backends()) {
       });
 
       it('refuses a body over the size limit (413)', async () => {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/devices', payload: deviceInput({ id: 'big', name: 'x'.repeat(BODY_LIMIT) }) });
+        const r = await t.inject({ method: 'POST', url: '/api/v1/devices', payload: deviceInput({ id: 'big', name: 'x'.repeat(BODY_LIMIT) }) });
         assertErrorBody(r, { status: 413, code: 'IOC_ERR_PAYLOAD_TOO_LARGE', field: '', reason: 'too_large' }, 'big body');
       });
 
       it('refuses a bad id in the path', async () => {
-        const r = await t.app.inject({ method: 'PUT', url: `/api/v1/devices/${'x'.repeat(65)}`, payload: {} });
+        const r = await t.inject({ method: 'PUT', url: `/api/v1/devices/${'x'.repeat(65)}`, payload: {} });
         assertErrorBody(r, { status: 400, code: 'IOC_ERR_VALIDATION', field: 'id', reason: 'bad_value' }, 'long id');
-        const d = await t.app.inject({ method: 'DELETE', url: `/api/v1/devices/${encodeURIComponent("aq-bad' OR '1'='1")}` });
+        const d = await t.inject({ method: 'DELETE', url: `/api/v1/devices/${encodeURIComponent("aq-bad' OR '1'='1")}` });
         assert.equal(d.statusCode, 404);
         assert.equal((await get('/api/v1/devices/aq-bad')).statusCode, 200, 'the injection deleted nothing');
       });
@@ -382,7 +382,7 @@ for (const backend of await backends()) {
         ['GET', '/<script>alert(1)</script>'],
       ] as const) {
         it(`answers ${method} ${url} with a 404 JSON body`, async () => {
-          const r = await t.app.inject({ method, url });
+          const r = await t.inject({ method, url });
           assert.equal(r.statusCode, 404);
           assert.match(String(r.headers['content-type']), /^application\/json/);
           const body = r.json();

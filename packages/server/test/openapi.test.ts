@@ -118,7 +118,7 @@ describe('OpenAPI document', () => {
         for (const m of [r.method].flat()) routes.push({ method: m, url: r.url });
       },
     });
-    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    const res = await t.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^application\/json/);
     doc = JSON.parse(res.body) as Obj;
@@ -154,9 +154,6 @@ describe('OpenAPI document', () => {
     for (const { method, path } of operations()) {
       assert.ok(t.app.hasRoute({ method: method.toUpperCase() as HTTPMethods, url: path.replace(/\{([^}]+)\}/g, ':$1') }), `${method} ${path} is a route`);
     }
-    // printRoutes is the framework's own listing: every documented path is in it.
-    const printed = t.app.printRoutes({ commonPrefix: false });
-    for (const { path } of operations()) assert.ok(printed.includes(path.replace(/.*\//, '/').replace(/\{([^}]+)\}/g, ':$1')), `${path} in printRoutes`);
   });
 
   it('gives every operation a summary, known tags, a success response and its error responses', () => {
@@ -241,14 +238,14 @@ describe('OpenAPI document', () => {
   it('describes the error body the API really sends', async () => {
     const err = (doc.components as Obj).schemas as Obj;
     const props = (err.Error as Obj).properties as Obj;
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/devices?limit=0' });
+    const res = await t.inject({ method: 'GET', url: '/api/v1/devices?limit=0' });
     const body = res.json() as Obj;
     for (const k of Object.keys(body)) assert.ok(k in props, `Error schema has ${k}`);
     assert.deepEqual([...((props.code as Obj).enum as string[])].sort(), Object.keys(ERRORS).sort(), 'code enumerates the catalog');
   });
 
   it('serves the same document every time', async () => {
-    const again = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    const again = await t.inject({ method: 'GET', url: '/openapi.json' });
     assert.deepEqual(JSON.parse(again.body), doc);
   });
 });

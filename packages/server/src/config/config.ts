@@ -2,7 +2,9 @@
  * Configuration from the environment, validated at start-up. A bad value is a ConfigError naming
  * the variable and the reason; main prints it as one line and exits.
  */
+import { checkPassword } from '@haidang/domain';
 import { StartupError } from '../services/startup-error.ts';
+import { ORG_PRESETS, type OrgPresetName } from './org-presets.ts';
 
 export interface Config {
   httpPort: number;
@@ -24,6 +26,10 @@ export interface Config {
   simSpeed: number;
   simScenario: 'normal' | 'storm';
   adminPassword: string | undefined;
+  /** Org tree preset applied at set-up (and when changed). */
+  orgPreset: OrgPresetName;
+  /** Mark the session cookie Secure (serve over HTTPS, or behind a TLS proxy). */
+  cookieSecure: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest MQTT payload or HTTP body accepted, in bytes. */
   maxPayloadBytes: number;
@@ -56,7 +62,9 @@ export const CONFIG_VARS: VarSpec[] = [
   { name: 'IOC_DEMO', default: '0', help: { vi: 'Nạp thành phố mẫu và chạy bộ mô phỏng cảm biến (npm start bật)', en: 'seed the demo city and run the sensor simulator (on for npm start)' } },
   { name: 'IOC_SIM_SPEED', default: '1', help: { vi: 'Hệ số tăng tốc của bộ mô phỏng (1–3600)', en: 'simulator speed-up factor (1–3600)' } },
   { name: 'IOC_SIM_SCENARIO', default: 'normal', help: { vi: 'Kịch bản mô phỏng: normal | storm', en: 'simulator scenario: normal | storm' } },
-  { name: 'IOC_ADMIN_PASSWORD', default: undefined, help: { vi: 'Mật khẩu quản trị đầu tiên (≥ 12 ký tự) — dùng khi có chức năng đăng nhập', en: 'first admin password (≥ 12 characters) — used once login exists' } },
+  { name: 'IOC_ADMIN_PASSWORD', default: undefined, help: { vi: 'Mật khẩu của tài khoản quản trị đầu tiên "admin" (≥ 12 ký tự); bỏ trống = sinh ngẫu nhiên và in ra một lần', en: 'password of the first admin account "admin" (≥ 12 characters); unset = generated and printed once' } },
+  { name: 'IOC_ORG_PRESET', default: 'danang-2023', help: { vi: 'Cây tổ chức mẫu: danang-2023 | danang-2025 (đổi sau này = chuyển sang bố cục mới, giữ lịch sử)', en: 'org tree preset: danang-2023 | danang-2025 (changing it later moves to the new layout, keeping history)' } },
+  { name: 'IOC_COOKIE_SECURE', default: '0', help: { vi: 'Cookie phiên chỉ gửi qua HTTPS (bật khi chạy sau TLS)', en: 'session cookie sent over HTTPS only (turn on behind TLS)' } },
   { name: 'IOC_LOG_LEVEL', default: 'info', help: { vi: 'Mức log: fatal|error|warn|info|debug|trace|silent', en: 'log level: fatal|error|warn|info|debug|trace|silent' } },
   { name: 'IOC_MAX_PAYLOAD_BYTES', default: '1048576', help: { vi: 'Kích thước tối đa của một bản tin MQTT / thân HTTP (byte)', en: 'largest MQTT payload / HTTP body (bytes)' } },
   { name: 'IOC_RETENTION_RAW_DAYS', default: '30', help: { vi: 'Số ngày giữ số liệu gốc (0 = mãi mãi)', en: 'days to keep raw readings (0 = forever)' } },
@@ -112,8 +120,9 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): 
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env, hostName = 'ioc'): Config {
   const adminPassword = read(env, 'IOC_ADMIN_PASSWORD');
-  if (adminPassword !== undefined && adminPassword.length < 12) {
-    throw new ConfigError('IOC_ADMIN_PASSWORD', 'must be at least 12 characters');
+  if (adminPassword !== undefined) {
+    const problems = checkPassword(adminPassword, { username: 'admin' });
+    if (problems.length) throw new ConfigError('IOC_ADMIN_PASSWORD', problems.map((p) => p.message).join('; '));
   }
   const shareGroup = read(env, 'IOC_MQTT_SHARE_GROUP') ?? 'ioc';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(shareGroup)) {
@@ -138,6 +147,8 @@ export function loadConfig(env: Env, hostName = 'ioc'): Config {
     simSpeed: int(env, 'IOC_SIM_SPEED', 1, 3600),
     simScenario: oneOf(env, 'IOC_SIM_SCENARIO', ['normal', 'storm'] as const),
     adminPassword,
+    orgPreset: oneOf(env, 'IOC_ORG_PRESET', ORG_PRESETS),
+    cookieSecure: bool(env, 'IOC_COOKIE_SECURE'),
     logLevel: oneOf(env, 'IOC_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     maxPayloadBytes: int(env, 'IOC_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024),
     retention: {

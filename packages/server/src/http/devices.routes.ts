@@ -2,6 +2,7 @@ import { csvToDeviceRows, IocError, jsonToDeviceRows } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DeviceService } from '../services/device.service.ts';
+import { ctxOf } from './auth.ts';
 import { deviceFilters, domainValidatedBody, errors } from './schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -10,6 +11,7 @@ export const devicesRoutes =
   (devices: DeviceService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/api/v1/devices', {
+      config: { access: 'device.read' },
       schema: {
         tags: ['devices'],
         summary: 'List devices, filtered / Danh sách thiết bị',
@@ -25,26 +27,28 @@ export const devicesRoutes =
           ...errors(400),
         },
       },
-    }, async (req) => devices.list(req.query));
+    }, async (req) => devices.list(ctxOf(req), req.query));
 
     app.post('/api/v1/devices', {
+      config: { access: 'device.manage', ...domainValidatedBody(Type.Ref('DeviceInput')) },
       schema: { tags: ['devices'], summary: 'Register a device / Đăng ký thiết bị', response: { 201: Type.Ref('Device'), ...errors(400, 409) } },
-      ...domainValidatedBody(Type.Ref('DeviceInput')),
-    }, async (req, reply) => reply.status(201).send(await devices.create(req.body)));
+    }, async (req, reply) => reply.status(201).send(await devices.create(ctxOf(req), req.body)));
 
     app.get('/api/v1/devices/:id', {
+      config: { access: 'device.read' },
       schema: { tags: ['devices'], summary: 'One device / Một thiết bị', params: IdParams, response: { 200: Type.Ref('Device'), ...errors(404) } },
-    }, async (req) => devices.get(req.params.id));
+    }, async (req) => devices.get(ctxOf(req), req.params.id));
 
     app.put('/api/v1/devices/:id', {
+      config: { access: 'device.manage', ...domainValidatedBody(Type.Ref('DeviceInput')) },
       schema: { tags: ['devices'], summary: 'Replace a device / Cập nhật thiết bị', params: IdParams, response: { 200: Type.Ref('Device'), ...errors(400, 404) } },
-      ...domainValidatedBody(Type.Ref('DeviceInput')),
-    }, async (req) => devices.replace(req.params.id, req.body));
+    }, async (req) => devices.replace(ctxOf(req), req.params.id, req.body));
 
     app.delete('/api/v1/devices/:id', {
+      config: { access: 'device.manage' },
       schema: { tags: ['devices'], summary: 'Delete a device and its data / Xóa thiết bị và dữ liệu', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
     }, async (req, reply) => {
-      await devices.delete(req.params.id);
+      await devices.delete(ctxOf(req), req.params.id);
       return reply.status(204).send(null);
     });
 
@@ -64,15 +68,36 @@ export const devicesRoutes =
           ...errors(400, 413, 415, 422),
         },
       },
-      ...domainValidatedBody({
+      config: {
+        access: 'device.manage',
+        ...domainValidatedBody({
         content: {
           'text/csv': { schema: Type.String({ description: 'CSV text with a header row' }) },
           'application/json': { schema: Type.Union([Type.Array(Type.Ref('DeviceInput')), Type.Object({ devices: Type.Array(Type.Ref('DeviceInput')) })]) },
         },
-      }),
+        }),
+      },
     }, async (req) => {
       const rows = typeof req.body === 'string' ? csvToDeviceRows(req.body) : jsonToDeviceRows(req.body);
       if (!rows.ok) throw new IocError('IOC_ERR_DEVICE_IMPORT', 'the file cannot be read; nothing was imported', rows.errors);
-      return devices.import(rows.value, { mode: req.query.mode, dryRun: req.query.dryRun });
+      return devices.import(ctxOf(req), rows.value, { mode: req.query.mode, dryRun: req.query.dryRun });
+    });
+
+    app.post('/api/v1/devices/:id/token', {
+      config: { access: 'device.manage' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Issue a new access token (MQTT username); the old one stops working; shown in this answer only / Cấp mã truy cập mới',
+        params: IdParams,
+        response: { 201: Type.Object({ deviceId: Type.String(), accessToken: Type.String(), createdAt: Type.String({ format: 'date-time' }) }), ...errors(404) },
+      },
+    }, async (req, reply) => reply.status(201).send(await devices.rotateToken(ctxOf(req), req.params.id)));
+
+    app.delete('/api/v1/devices/:id/token', {
+      config: { access: 'device.manage' },
+      schema: { tags: ['devices'], summary: 'Revoke the access token / Thu hồi mã truy cập', params: IdParams, response: { 204: Type.Null(), ...errors(404, 409) } },
+    }, async (req, reply) => {
+      await devices.revokeToken(ctxOf(req), req.params.id);
+      return reply.status(204).send(null);
     });
   };

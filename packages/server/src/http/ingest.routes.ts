@@ -50,13 +50,15 @@ export const ingestRoutes =
         }),
         response: { 200: Type.Object({ accepted: Type.Integer() }), ...errors(400, 401, 413, 415, 422, 503) },
       },
-      ...domainValidatedBody(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Record(Type.String(), Type.Unknown()))])),
+      // The API key and device id are the credential (FIWARE IoT Agent convention); a bearer
+      // token or API key, when sent, must also hold ingest.write over the device.
+      config: { access: 'public', ...domainValidatedBody(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Record(Type.String(), Type.Unknown()))])) },
       onError: async (_req, _reply, err) => {
         const reason = frameworkRejection(err);
         if (reason) ingest.countRejected('http', reason);
       },
     }, async (req) => {
-      const entry = ingest.findByKey(req.query.k, req.query.i);
+      const entry = await ingest.findForCaller(req.query.k, req.query.i, req.ctx);
       return { accepted: await ingest.ingestJson('http', entry, req.body) };
     });
   };

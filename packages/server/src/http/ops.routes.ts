@@ -11,10 +11,12 @@ export const opsRoutes =
   (opts: { checks: ReadinessCheck[]; metricsText: () => Promise<string> }): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/healthz', {
+      config: { access: 'public' },
       schema: { tags: ['ops'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
     }, async () => ({ status: 'ok' as const }));
 
     app.get('/readyz', {
+      config: { access: 'public' },
       schema: {
         tags: ['ops'],
         summary: 'Database and MQTT are reachable',
@@ -27,6 +29,7 @@ export const opsRoutes =
     });
 
     app.get('/metrics', {
+      config: { access: 'public' },
       schema: {
         tags: ['ops'],
         summary: 'Prometheus metrics (text exposition format)',
@@ -37,6 +40,7 @@ export const opsRoutes =
     );
 
     app.get('/openapi.json', {
+      config: { access: 'public' },
       schema: { tags: ['ops'], summary: 'This OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1.0 document' }) } },
     }, async () => app.swagger());
   };

@@ -1,4 +1,4 @@
-import { DEVICE_TYPES, SECTORS } from '@haidang/domain';
+import { DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, SECTORS } from '@haidang/domain';
 import type { SwaggerTransform } from '@fastify/swagger';
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { RouteOptions } from 'fastify';
@@ -39,7 +39,12 @@ export const DeviceInput = Type.Object(
 );
 
 export const Device = Type.Object(
-  { ...deviceCore, hasAccessToken: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
+  {
+    ...deviceCore,
+    hasAccessToken: Type.Boolean(),
+    tokenCreatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    tokenLastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'last MQTT connection with the token (to the minute)' }),
+    createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
   { $id: 'Device' },
 );
 
@@ -50,6 +55,53 @@ export const deviceFilters = {
   sector: Type.Optional(Type.Union(SECTORS.map((s) => Type.Literal(s)))),
 };
 
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const SectorOrNull = nullable(Type.Union(SECTORS.map((s) => Type.Literal(s))));
+
+export const Assignment = Type.Object(
+  { role: Type.Union(ROLES.map((r) => Type.Literal(r))), unitCode: Type.String({ maxLength: 32 }), sector: Type.Optional(SectorOrNull) },
+  { $id: 'Assignment', additionalProperties: false },
+);
+
+/** A grant in force: an own assignment, or one lent by a delegation. */
+export const Grant = Type.Object({
+  role: Type.String(),
+  unitCode: Type.String(),
+  sector: nullable(Type.String()),
+  delegation: Type.Optional(Type.Object({ id: Type.String(), grantorId: Type.String(), grantorName: Type.String() })),
+});
+
+export const UserView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    username: Type.String(),
+    displayName: Type.String(),
+    kind: Type.Union([Type.Literal('person'), Type.Literal('service')]),
+    unitCode: Type.String(),
+    assignments: Type.Array(Type.Object({ role: Type.String(), unitCode: Type.String(), sector: nullable(Type.String()) })),
+    disabled: Type.Boolean(),
+    locked: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'UserView' },
+);
+
+export const OrgUnit = Type.Object(
+  {
+    code: Type.String(),
+    name: Type.Object({ vi: Type.String(), en: Type.String() }),
+    kind: Type.Union(ORG_UNIT_KINDS.map((k) => Type.Literal(k))),
+    parent: nullable(Type.String()),
+    sector: nullable(Type.String()),
+    status: Type.Union([Type.Literal('active'), Type.Literal('retired')]),
+    successor: nullable(Type.String({ description: 'retired units: the unit their records now belong to' })),
+    retiredAt: nullable(Type.String({ format: 'date-time' })),
+    hasGeometry: Type.Boolean(),
+  },
+  { $id: 'OrgUnit' },
+);
+
 export const ErrorBody = { ...errorBodySchema, $id: 'Error' };
 
 /** Error responses a route may give, by status. */
@@ -59,10 +111,10 @@ export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) =
  * For bodies the domain validates (so that its field errors are the ones returned, on the body
  * as sent: no coercion, no defaults): the schema documents the body in OpenAPI only. Fastify
  * still validates (and coerces, and defaults) the querystring and path parameters; a route-level
- * `validatorCompiler` would have switched those off too.
+ * `validatorCompiler` would have switched those off too. Spread it into the route's `config`.
  */
-export const domainValidatedBody = (body: TSchema | { content: Record<string, { schema: TSchema }> }): { config: { swaggerTransform: SwaggerTransform } } => ({
-  config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body }, url }) },
+export const domainValidatedBody = (body: TSchema | { content: Record<string, { schema: TSchema }> }): { swaggerTransform: SwaggerTransform } => ({
+  swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body }, url }),
 });
 
 /**
@@ -75,9 +127,14 @@ export function declareStandardErrors(route: RouteOptions): void {
   const schema = (route.schema ??= {});
   const response = (schema.response ??= {}) as Record<string, unknown>;
   const codes = [500];
+  const access = (route.config as { access?: string } | undefined)?.access;
+  if (access && access !== 'public') {
+    codes.push(401, 403);
+    (schema as { security?: unknown }).security ??= [{ bearerAuth: [] }, { cookieAuth: [] }];
+  }
   if (hasBody || schema.querystring || schema.params) codes.push(400);
   if (hasBody) codes.push(413, 415);
   for (const c of codes) response[c] ??= Type.Ref('Error');
 }
 
-export const sharedSchemas = [Attribute, Device, DeviceInput, ErrorBody];
+export const sharedSchemas = [Attribute, Device, DeviceInput, ErrorBody, Assignment, UserView, OrgUnit];

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { SeriesService } from '../services/series.service.ts';
 import { MAX_SERIES_POINTS } from '../services/series.service.ts';
+import { ctxOf } from './auth.ts';
 import { deviceFilters, errors } from './schemas.ts';
 
 const Value = Type.Object({ value: Type.Number(), ts: Type.String({ format: 'date-time' }), unit: Type.String() });
@@ -39,11 +40,26 @@ function instant(field: string, v: string | undefined): number | undefined {
  */
 const fastJson = { serializerCompiler: () => (data: unknown) => JSON.stringify(data) };
 
+const SeriesQuery = Type.Object({
+  from: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset; default: 24 h before `to`' })),
+  to: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset (exclusive); default: now' })),
+  resolution: Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h')], { default: 'raw' }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_SERIES_POINTS, default: 10000 }),
+});
+const SeriesParams = Type.Object({ id: Type.String({ maxLength: 64 }), attr: Type.String({ maxLength: 32 }) });
+
+/** A CSV field: quoted when it holds a separator, a quote or a line break (RFC 4180 §2.6–2.7). */
+const csvField = (v: string | number): string => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
 export const seriesRoutes =
   (series: SeriesService): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/api/v1/latest', {
       ...fastJson,
+      config: { access: 'device.read' },
       schema: {
         tags: ['series'],
         summary: 'Latest value of every attribute of every device / Giá trị mới nhất',
@@ -53,20 +69,16 @@ export const seriesRoutes =
         }),
         response: { 200: Type.Object({ items: Type.Array(DeviceLatest) }), ...errors(400) },
       },
-    }, async (req) => ({ items: await series.latest(req.query) }));
+    }, async (req) => ({ items: await series.latest(ctxOf(req), req.query) }));
 
     app.get('/api/v1/devices/:id/series/:attr', {
       ...fastJson,
+      config: { access: 'series.read' },
       schema: {
         tags: ['series'],
         summary: 'One attribute over time, raw or rolled up / Chuỗi số liệu theo thời gian',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }), attr: Type.String({ maxLength: 32 }) }),
-        querystring: Type.Object({
-          from: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset; default: 24 h before `to`' })),
-          to: Type.Optional(Type.String({ description: 'ISO 8601 instant with offset (exclusive); default: now' })),
-          resolution: Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h')], { default: 'raw' }),
-          limit: Type.Integer({ minimum: 1, maximum: MAX_SERIES_POINTS, default: 10000 }),
-        }),
+        params: SeriesParams,
+        querystring: SeriesQuery,
         response: {
           200: Type.Object({
             deviceId: Type.String(),
@@ -91,7 +103,7 @@ export const seriesRoutes =
       },
     }, async (req) => {
       const { id, attr } = req.params;
-      const r = await series.series(id, attr, {
+      const r = await series.series(ctxOf(req), id, attr, {
         from: instant('from', req.query.from),
         to: instant('to', req.query.to),
         resolution: req.query.resolution,
@@ -108,5 +120,36 @@ export const seriesRoutes =
           count === undefined ? { ts: new Date(ts).toISOString(), value } : { ts: new Date(ts).toISOString(), value, count, min, max, avg },
         ),
       };
+    });
+
+    app.get('/api/v1/devices/:id/series/:attr/export', {
+      config: { access: 'data.export' },
+      schema: {
+        tags: ['series'],
+        summary: 'Export one attribute as CSV (audited) / Xuất dữ liệu CSV',
+        description: 'Columns: ts (ISO 8601, UTC), value, and for rollups count, min, max, avg. RFC 4180, UTF-8, CRLF line ends.',
+        params: SeriesParams,
+        querystring: SeriesQuery,
+        response: { 200: { description: 'text/csv', content: { 'text/csv': { schema: Type.String() } } }, ...errors(404) },
+      },
+    }, async (req, reply) => {
+      const { id, attr } = req.params;
+      const r = await series.export(ctxOf(req), id, attr, {
+        from: instant('from', req.query.from),
+        to: instant('to', req.query.to),
+        resolution: req.query.resolution,
+        limit: req.query.limit,
+      });
+      const rollup = r.resolution !== 'raw';
+      const lines = [rollup ? 'ts,value,count,min,max,avg' : 'ts,value'];
+      for (const p of r.points) {
+        const row = [new Date(p.ts).toISOString(), p.value, ...(rollup ? [p.count ?? 0, p.min ?? '', p.max ?? '', p.avg ?? ''] : [])];
+        lines.push(row.map(csvField).join(','));
+      }
+      const name = `${id}_${attr}_${r.resolution}.csv`.replace(/[^A-Za-z0-9_.:-]/g, '_');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(`${lines.join('\r\n')}\r\n`);
     });
   };

@@ -40,6 +40,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * the device's declared attributes, and resolve once the readings are committed. A message is
  * stored whole or refused whole (IngestRejection, counted per reason).
  */
+import type { AccessPolicy } from './access-policy.ts';
+import type { RequestContext } from './request-context.ts';
+
 export class IngestService {
   constructor(
     private readonly directory: DeviceDirectory,
@@ -47,12 +50,24 @@ export class IngestService {
     private readonly metrics: IngestMetrics,
     private readonly clock: Clock,
     private readonly maxPayloadBytes: number,
+    private readonly access: AccessPolicy,
   ) {}
 
-  /** FIWARE IoT Agent addressing: the API-key group and the device id must match a device. */
+  /**
+   * FIWARE IoT Agent addressing: the API-key group and the device id must match a device. A
+   * signed-in caller (a data provider's API key) must also hold ingest.write over the device;
+   * otherwise the device is as unknown to them as a wrong key.
+   */
   findByKey(apikey: string, deviceId: string): DirectoryEntry | undefined {
     const entry = this.directory.get(deviceId);
     return entry && entry.device.apikey === apikey ? entry : undefined;
+  }
+
+  /** findByKey for an HTTP caller, who may be signed in. */
+  async findForCaller(apikey: string, deviceId: string, ctx: RequestContext | undefined): Promise<DirectoryEntry | undefined> {
+    const entry = this.findByKey(apikey, deviceId);
+    if (entry && ctx && !(await this.access.grant(ctx, 'ingest.write', entry.device))) return undefined;
+    return entry;
   }
 
   /** Ingests raw payload bytes (MQTT). */

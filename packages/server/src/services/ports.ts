@@ -1,24 +1,152 @@
-import type { Device, Reading } from '@haidang/domain';
+import type { Assignment, Device, OrgUnitKind, Reading, Role, Sector } from '@haidang/domain';
 
 /** Ports: what the services need from storage and infrastructure. Adapters implement them. */
+
+export interface GeoGeometry {
+  type: 'Polygon' | 'MultiPolygon';
+  coordinates: unknown;
+}
 
 export interface OrgUnit {
   code: string;
   name: { vi: string; en: string };
-  kind: string;
+  kind: OrgUnitKind;
   parent: string | null;
+  /** Sector of a sector OC. */
+  sector?: Sector | null;
+  geometry?: GeoGeometry | null;
+  status?: 'active' | 'retired';
+  /** Retired units: the unit their records now belong to. */
+  successor?: string | null;
+  retiredAt?: string | null;
 }
 
 export interface OrgUnitStore {
   list(): Promise<OrgUnit[]>;
   /** Inserts the units that are missing; existing units are left as they are. */
   insertMissing(units: OrgUnit[]): Promise<number>;
+  /** Inserts or replaces units (names, kind, parent, sector, geometry, status, successor), in one transaction. */
+  upsert(units: OrgUnit[]): Promise<void>;
+  delete(code: string): Promise<void>;
+  /** Devices, users, role assignments and delegations that refer to the unit. */
+  usage(code: string): Promise<{ devices: number; users: number; assignments: number; delegations: number; children: number }>;
+  getSetting(key: string): Promise<unknown>;
+  setSetting(key: string, value: unknown): Promise<void>;
 }
+
+// ── Identity ────────────────────────────────────────────────────────────────────────────────
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  kind: 'person' | 'service';
+  unitCode: string;
+  passwordHash: string | null;
+  passwordChangedAt: number | null;
+  failedLogins: number;
+  lockedUntil: number | null;
+  disabledAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserFilter {
+  /** Users whose home unit is one of these; undefined = any. */
+  unitCodes?: readonly string[];
+  kind?: 'person' | 'service';
+  /** Folded text to find in username or display name. */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface UserStore {
+  /** Inserts the user with their assignments in one transaction. */
+  create(user: Omit<UserRecord, 'failedLogins' | 'lockedUntil' | 'createdAt' | 'updatedAt'>, assignments: Assignment[]): Promise<void>;
+  get(id: string): Promise<UserRecord | undefined>;
+  byUsername(username: string): Promise<UserRecord | undefined>;
+  list(filter: UserFilter): Promise<{ items: UserRecord[]; total: number }>;
+  update(id: string, patch: { displayName?: string; unitCode?: string; disabledAt?: number | null }): Promise<void>;
+  setPassword(id: string, hash: string, at: number): Promise<void>;
+  /** Counts a failed login; sets the lock when given. Returns the count. */
+  loginFailed(id: string, lockUntil: (failures: number) => number | null): Promise<number>;
+  loginSucceeded(id: string): Promise<void>;
+  assignments(userIds: readonly string[]): Promise<Map<string, Assignment[]>>;
+  /** Replaces the user's assignments in one transaction. */
+  setAssignments(userId: string, assignments: Assignment[]): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface DelegationRecord extends Assignment {
+  id: string;
+  grantorId: string;
+  grantorName: string;
+  granteeId: string;
+  granteeName: string;
+  validFrom: number;
+  validUntil: number;
+  reason: string;
+  createdAt: number;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+export interface DelegationStore {
+  insert(d: Omit<DelegationRecord, 'grantorName' | 'granteeName' | 'createdAt' | 'revokedAt' | 'revokedBy'>): Promise<void>;
+  get(id: string): Promise<DelegationRecord | undefined>;
+  /** Delegations given by or to the user, newest first. */
+  involving(userId: string): Promise<DelegationRecord[]>;
+  /** Delegations received by the user that are not revoked and end after `after`. */
+  receivedLive(userId: string, after: number): Promise<DelegationRecord[]>;
+  revoke(id: string, by: string, at: number): Promise<boolean>;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  kind: 'cookie' | 'bearer';
+  csrfToken: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface CredentialStore {
+  createSession(s: Omit<SessionRecord, 'revokedAt' | 'lastSeenAt' | 'createdAt'> & { tokenHash: string; createdAt: number }): Promise<void>;
+  sessionByTokenHash(hash: string): Promise<SessionRecord | undefined>;
+  touchSession(id: string, at: number): Promise<void>;
+  revokeSession(id: string, at: number): Promise<boolean>;
+  revokeUserSessions(userId: string, at: number): Promise<number>;
+  sessionsOf(userId: string, now: number): Promise<SessionRecord[]>;
+  createApiKey(k: Omit<ApiKeyRecord, 'lastUsedAt' | 'revokedAt'> & { secretHash: string }): Promise<void>;
+  apiKeyBySecretHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  touchApiKey(id: string, at: number): Promise<void>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  apiKeysOf(userId: string): Promise<ApiKeyRecord[]>;
+}
+
+export type { Role };
 
 /** A device as stored: the device, the hash of its access token, and its series ids by attribute. */
 export interface StoredDevice {
   device: Device;
   tokenHash: string | null;
+  tokenCreatedAt: Date | null;
+  tokenLastUsedAt: Date | null;
   series: Record<string, number>;
   createdAt: Date;
   updatedAt: Date;
@@ -26,6 +154,8 @@ export interface StoredDevice {
 
 export interface DeviceFilter {
   unitCodes?: string[];
+  /** The actor's scope: devices in any of these (unit codes × optional sector). */
+  scopes?: { unitCodes: ReadonlySet<string> | readonly string[]; sector: string | null }[];
   type?: string;
   sector?: string;
   apikey?: string;
@@ -50,6 +180,9 @@ export interface DeviceStore {
   list(filter: DeviceFilter): Promise<{ items: StoredDevice[]; total: number }>;
   /** Every device, for the in-memory directory used by ingestion. */
   all(): Promise<StoredDevice[]>;
+  /** Sets (or, with null, revokes) the device's access token. */
+  setToken(id: string, tokenHash: string | null, at: number): Promise<void>;
+  touchToken(id: string, at: number): Promise<void>;
   /** Deletes the device with its series and all their data. */
   delete(id: string): Promise<boolean>;
   count(): Promise<number>;
@@ -115,3 +248,25 @@ export interface Logger {
 export type Clock = () => number;
 
 export type { Device, Reading };
+
+// ── Audit ───────────────────────────────────────────────────────────────────────────────────
+
+export interface AuditInput {
+  actor: { id: string | null; name: string };
+  /** Set when the action was allowed only by a delegation: the grantor. */
+  onBehalfOf?: { id: string; name: string };
+  /** Dotted action name, e.g. `device.create`, `auth.login`. */
+  action: string;
+  outcome?: 'success' | 'failure' | 'denied';
+  unitCode?: string;
+  target?: string;
+  details?: Record<string, unknown>;
+  ip?: string;
+  userAgent?: string;
+  correlationId?: string;
+}
+
+/** Where services record what was done (the audit log). */
+export interface Auditor {
+  record(input: AuditInput): Promise<void>;
+}

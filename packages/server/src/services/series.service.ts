@@ -1,8 +1,10 @@
-import { IocError, fieldError } from '@haidang/domain';
+import { IocError, fieldError, filterAllows } from '@haidang/domain';
+import { type AccessPolicy, auditBy } from './access-policy.ts';
+import type { RequestContext } from './request-context.ts';
 import type { DeviceDirectory } from './device-directory.ts';
 import type { LatestValues } from './latest-values.ts';
 import type { OrgUnitService } from './org-unit.service.ts';
-import type { Clock, ReadingStore, Resolution, SeriesPoint } from './ports.ts';
+import type { Auditor, Clock, ReadingStore, Resolution, SeriesPoint } from './ports.ts';
 
 export interface LatestQuery {
   unit?: string;
@@ -39,15 +41,21 @@ export class SeriesService {
     private readonly units: OrgUnitService,
     private readonly latestValues: LatestValues,
     private readonly store: ReadingStore,
+    private readonly access: AccessPolicy,
+    private readonly audit: Auditor,
     private readonly clock: Clock,
   ) {}
 
-  async latest(q: LatestQuery): Promise<DeviceLatest[]> {
+  /** Latest values of the devices in the actor's scope that match the filters. */
+  async latest(ctx: RequestContext, q: LatestQuery): Promise<DeviceLatest[]> {
     const unitCodes = q.unit ? new Set(await this.units.subtree(q.unit)) : undefined;
+    const scope = await this.access.filter(ctx, 'device.read');
+    if (scope.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', 'latest values need the permission device.read');
     const entries = this.directory
       .entries()
       .filter(
         ({ device: d }) =>
+          (scope.kind === 'all' || filterAllows(scope, d)) &&
           (!unitCodes || unitCodes.has(d.unitCode)) &&
           (!q.type || d.type === q.type) &&
           (!q.sector || d.sector === q.sector) &&
@@ -65,9 +73,32 @@ export class SeriesService {
     });
   }
 
-  async series(deviceId: string, attr: string, q: SeriesQuery): Promise<{ unit: string; resolution: Resolution; from: number; to: number; points: SeriesPoint[] }> {
+  /** One attribute's series, if the device is in the actor's scope ("not found" otherwise). */
+  async series(ctx: RequestContext, deviceId: string, attr: string, q: SeriesQuery): Promise<{ unit: string; resolution: Resolution; from: number; to: number; points: SeriesPoint[] }> {
+    return this.read(ctx, 'series.read', deviceId, attr, q);
+  }
+
+  /** The same series for export: needs data.export, and is audited. */
+  async export(ctx: RequestContext, deviceId: string, attr: string, q: SeriesQuery): Promise<{ unit: string; resolution: Resolution; from: number; to: number; points: SeriesPoint[] }> {
+    this.access.require(ctx, 'data.export');
+    const r = await this.read(ctx, 'data.export', deviceId, attr, q);
+    const entry = this.directory.get(deviceId)!;
+    const grant = await this.access.grant(ctx, 'data.export', entry.device);
+    await this.audit.record({
+      ...auditBy(ctx, grant),
+      action: 'data.export',
+      unitCode: entry.device.unitCode,
+      target: `series:${deviceId}/${attr}`,
+      details: { resolution: r.resolution, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), points: r.points.length, format: 'csv' },
+    });
+    return r;
+  }
+
+  private async read(ctx: RequestContext, permission: 'series.read' | 'data.export', deviceId: string, attr: string, q: SeriesQuery) {
     const entry = this.directory.get(deviceId);
-    if (!entry) throw new IocError('IOC_ERR_DEVICE_NOT_FOUND', `no device ${deviceId}`);
+    const hidden = new IocError('IOC_ERR_DEVICE_NOT_FOUND', `no device ${deviceId}`);
+    if (!entry) throw hidden;
+    await this.access.grantOrThrow(ctx, permission, entry.device, hidden, 'device.read');
     const spec = entry.device.attributes.find((a) => a.name === attr);
     const seriesId = entry.series[attr];
     if (seriesId === undefined) {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ID_PATTERN, validateDevice } from '@haidang/domain';
-import { loadDemoDevices, loadDemoUnits } from './demo-data.ts';
+import { loadOrgPreset } from '../config/org-presets.ts';
+import { loadDemoDevices } from './demo-data.ts';
 import { riverStationOf } from './river.model.ts';
 
 const devices = await loadDemoDevices();
-const units = await loadDemoUnits();
+// The areas of the 2023 preset (its sector OCs are not places).
+const units = (await loadOrgPreset('danang-2023')).units.filter((u) => u.kind !== 'sector_oc');
 
 test('units: Đà Nẵng 2023 layout, 1 city, 8 districts, 47 wards and communes', () => {
   const codes = new Set(units.map((u) => u.code));

@@ -3,14 +3,6 @@ import { validateDevice, type DeviceInput } from '@haidang/domain';
 
 const DEMO_DIR = new URL('../../demo/', import.meta.url);
 
-/** An org unit of the demo city (danang-2023.units.json). */
-export interface DemoUnit {
-  code: string;
-  name: { vi: string; en: string };
-  kind: 'city' | 'district' | 'ward' | 'commune';
-  parent: string | null;
-}
-
 /**
  * Reads a device file — `{"devices": [...]}` or a bare array — and checks every entry with the
  * domain's validateDevice, so a typo fails at start with the device and field named.
@@ -31,9 +23,4 @@ export async function loadDevicesFile(path: string | URL): Promise<DeviceInput[]
 /** The demo city's devices (packages/server/demo/devices.json). */
 export async function loadDemoDevices(): Promise<DeviceInput[]> {
   return loadDevicesFile(new URL('devices.json', DEMO_DIR));
-}
-
-/** The demo city's org units, 2023 layout (packages/server/demo/danang-2023.units.json). */
-export async function loadDemoUnits(): Promise<DemoUnit[]> {
-  return JSON.parse(await readFile(new URL('danang-2023.units.json', DEMO_DIR), 'utf8')) as DemoUnit[];
 }

@@ -13,7 +13,7 @@ import { createPublisher } from './publisher.ts';
 import { getScenario } from './scenario.ts';
 import { SCENARIO_NAMES, type DeviceLike, type Outage, type ScenarioName, type SimContext } from './sim.types.ts';
 
-export { loadDemoDevices, loadDemoUnits, loadDevicesFile } from './demo-data.ts';
+export { loadDemoDevices, loadDevicesFile } from './demo-data.ts';
 export type { DeviceLike, ScenarioName } from './sim.types.ts';
 
 export interface SimulatorOptions {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startIoc, type Ioc } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { TEST_ADMIN_PASSWORD } from './test-app.ts';
 
 /** A port free at this moment (the OS picks; a tiny race with other processes is acceptable in tests). */
 export async function freePort(): Promise<number> {
@@ -37,6 +38,7 @@ export async function startTestIoc(env: Record<string, string> = {}, opts: { kee
       IOC_DATA_DIR: dir.path,
       IOC_DEMO: '0',
       IOC_LOG_LEVEL: 'silent',
+      IOC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
     }),
   );
@@ -48,11 +50,33 @@ export async function startTestIoc(env: Record<string, string> = {}, opts: { kee
   });
 }
 
-/** JSON over HTTP against a running IOC. */
-export async function api<T = unknown>(base: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T }> {
+const adminTokens = new Map<string, Promise<string>>();
+
+/** A bearer token of the first admin of the IOC at `base` (one sign-in per IOC). */
+export function adminToken(base: string): Promise<string> {
+  let t = adminTokens.get(base);
+  if (!t) {
+    t = fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }) })
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`admin sign-in failed: HTTP ${r.status} ${await r.text()}`);
+        return ((await r.json()) as { accessToken: string }).accessToken;
+      });
+    t.catch(() => adminTokens.delete(base));
+    adminTokens.set(base, t);
+  }
+  return t;
+}
+
+/**
+ * JSON over HTTP against a running IOC, as its first admin unless `token` says otherwise
+ * (`token: null` sends no credentials).
+ */
+export async function api<T = unknown>(base: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string | null } = {}): Promise<{ status: number; body: T }> {
+  const token = init.token === undefined && path.startsWith('/api/') ? await adminToken(base) : init.token;
+  const headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers };
   const res = await fetch(base + path, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: init.body === undefined ? init.headers : { 'content-type': 'application/json', ...init.headers },
+    headers: init.body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
   });
   const text = await res.text();

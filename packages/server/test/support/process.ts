@@ -1,4 +1,5 @@
 /** Runs the real IOC command (main.ts) as a child process, as an operator would. */
+import { TEST_ADMIN_PASSWORD } from './test-app.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './ioc.ts';
@@ -18,7 +19,7 @@ export interface IocProcess {
 export async function spawnIoc(env: Record<string, string>, opts: { httpPort: number; readyMs?: number }): Promise<IocProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
-    env: { ...process.env, IOC_LOG_LEVEL: 'warn', ...env, IOC_HTTP_PORT: String(opts.httpPort), IOC_HTTP_HOST: '127.0.0.1' },
+    env: { ...process.env, IOC_LOG_LEVEL: 'warn', IOC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env, IOC_HTTP_PORT: String(opts.httpPort), IOC_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,11 +2,12 @@
  * The HTTP application wired as compose.ts wires it (repositories → services → buildApp), on a
  * database the test opened, without brokers, listeners or jobs: for `app.inject()` tests.
  */
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import type { Database } from '../../src/adapters/db/db.schema.ts';
 import type { PrometheusMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
 import { buildApp } from '../../src/app.ts';
-import { wireServices } from '../../src/compose.ts';
+import { wireServices, type Services } from '../../src/compose.ts';
+import { systemContext } from '../../src/services/request-context.ts';
 import type { DeviceDirectory } from '../../src/services/device-directory.ts';
 import type { DeviceService } from '../../src/services/device.service.ts';
 import type { IngestService } from '../../src/services/ingest.service.ts';
@@ -27,8 +28,18 @@ export interface TestAppOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/** The first admin's password in tests (the same as IOC_ADMIN_PASSWORD in process tests). */
+export const TEST_ADMIN_PASSWORD = 'Lighthouse-Test-2026!';
+/** Cheap scrypt for tests: the policy and the code path are the same, the cost is not. */
+export const TEST_SCRYPT = { log2N: 10, r: 8, p: 1 };
+
 export interface TestApp {
   app: FastifyInstance;
+  services: Services;
+  /** A bearer token of the first admin ("admin", system admin over the whole tree). */
+  adminToken: string;
+  /** app.inject as the first admin on /api/ routes (bearer token added unless the request sets authorization). */
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   database: Database;
   metrics: PrometheusMetrics;
   units: OrgUnitService;
@@ -45,16 +56,16 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
   const clock = opts.clock ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
 
-  const { metrics, units, directory, devices, writer, ingest, series, loadState } = wireServices(database, { clock, maxPayloadBytes: bodyLimit });
+  const services = wireServices(database, { clock, maxPayloadBytes: bodyLimit, scrypt: TEST_SCRYPT });
+  const { metrics, units, directory, devices, writer, ingest, series, loadState } = services;
 
-  await units.seed(opts.units ?? UNITS);
+  await units.applyPreset({ preset: 'test', units: opts.units ?? UNITS });
+  await services.users.ensureFirstAdmin(systemContext(await units.root()), TEST_ADMIN_PASSWORD);
   await loadState();
 
   const app = await buildApp({
-    devices,
-    ingest,
-    series,
-    units,
+    services,
+    secureCookie: false,
     checks: [{ name: 'database', check: async () => (await devices.count()) >= 0 }],
     metricsText: () => metrics.text(),
     bodyLimit,
@@ -63,8 +74,12 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
     ...(opts.onRoute ? { onRoute: opts.onRoute } : {}),
   });
 
+  const adminToken = (await services.auth.login('admin', TEST_ADMIN_PASSWORD, { kind: 'bearer' })).token;
   return {
     app,
+    services,
+    adminToken,
+    inject: (o: InjectOptions) => (String(o.url ?? '').startsWith('/api/') ? app.inject({ ...o, headers: { authorization: `Bearer ${adminToken}`, ...o.headers } }) : app.inject(o)),
     database,
     metrics,
     units,

@@ -33,6 +33,7 @@ export class DeviceRepository implements DeviceStore {
           sector: d.sector,
           apikey: d.apikey,
           token_hash: tokenHash,
+          token_created_at: tokenHash ? new Date() : null,
           attributes: JSON.stringify(d.attributes),
         }));
         let q = tx.insertInto('devices').values(rows);
@@ -48,6 +49,9 @@ export class DeviceRepository implements DeviceStore {
               sector: eb.ref('excluded.sector'),
               apikey: eb.ref('excluded.apikey'),
               token_hash: eb.ref('excluded.token_hash'),
+              // A token that stays keeps its dates; a new one starts afresh.
+              token_created_at: sql<Date | null>`CASE WHEN excluded.token_hash IS NOT DISTINCT FROM devices.token_hash THEN devices.token_created_at ELSE excluded.token_created_at END`,
+              token_last_used_at: sql<Date | null>`CASE WHEN excluded.token_hash IS NOT DISTINCT FROM devices.token_hash THEN devices.token_last_used_at ELSE NULL END`,
               attributes: eb.ref('excluded.attributes'),
               updated_at: sql<Date>`now()`,
             })),
@@ -59,6 +63,14 @@ export class DeviceRepository implements DeviceStore {
         await tx.insertInto('series').values(series).onConflict((oc) => oc.columns(['device_id', 'attr']).doNothing()).execute();
       }
     });
+  }
+
+  async setToken(id: string, tokenHash: string | null, at: number): Promise<void> {
+    await this.db.updateTable('devices').set({ token_hash: tokenHash, token_created_at: tokenHash ? new Date(at) : null, token_last_used_at: null, updated_at: new Date(at) }).where('id', '=', id).execute();
+  }
+
+  async touchToken(id: string, at: number): Promise<void> {
+    await this.db.updateTable('devices').set({ token_last_used_at: new Date(at) }).where('id', '=', id).execute();
   }
 
   async existing(ids: string[]): Promise<string[]> {
@@ -84,6 +96,8 @@ export class DeviceRepository implements DeviceStore {
     return rows.map((r) => ({
       device: toDevice(r),
       tokenHash: r.token_hash,
+      tokenCreatedAt: r.token_created_at,
+      tokenLastUsedAt: r.token_last_used_at,
       series: byDevice.get(r.id) ?? {},
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -104,6 +118,13 @@ export class DeviceRepository implements DeviceStore {
   async list(f: DeviceFilter): Promise<{ items: StoredDevice[]; total: number }> {
     let q = this.db.selectFrom('devices');
     if (f.unitCodes) q = q.where('unit_code', '=', sql<string>`ANY(${f.unitCodes}::text[])`);
+    if (f.scopes) {
+      const scopes = f.scopes;
+      // The actor's scope: a device is listed when one of the scopes holds it.
+      q = scopes.length === 0
+        ? q.where(sql<boolean>`false`)
+        : q.where((eb) => eb.or(scopes.map((s) => eb.and([eb('unit_code', '=', sql<string>`ANY(${[...s.unitCodes]}::text[])`), ...(s.sector ? [eb('sector', '=', s.sector)] : [])]))));
+    }
     if (f.type) q = q.where('type', '=', f.type);
     if (f.sector) q = q.where('sector', '=', f.sector);
     if (f.apikey) q = q.where('apikey', '=', f.apikey);

@@ -1,0 +1,225 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Actor, effectiveGrants, IocError } from '@haidang/domain';
+import { auditBy } from './access-policy.ts';
+import type { OrgUnitService } from './org-unit.service.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import type { Auditor, Clock, CredentialStore, DelegationStore, SessionRecord, UserRecord, UserStore } from './ports.ts';
+import type { RequestContext } from './request-context.ts';
+
+/** Login and session policy. */
+export const AUTH_POLICY = {
+  /** Failed logins in a row that lock an account (or an unknown username). */
+  maxFailures: 5,
+  lockMs: 15 * 60_000,
+  /** Login attempts per client address per window, whatever the username. */
+  ipAttempts: 30,
+  ipWindowMs: 5 * 60_000,
+  /** Browser sessions end after this idle time, and at the latest after sessionMaxMs. */
+  sessionIdleMs: 8 * 3_600_000,
+  sessionMaxMs: 12 * 3_600_000,
+  /** Bearer tokens from POST /api/v1/auth/token. */
+  bearerMs: 12 * 3_600_000,
+  /** last_seen_at is written at most this often per session. */
+  touchEveryMs: 60_000,
+} as const;
+
+const SESSION_PREFIX = 'hds_';
+const API_KEY_PREFIX = 'hdk_';
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+const secret = (): string => randomBytes(32).toString('base64url');
+
+export interface LoginMeta {
+  kind: 'cookie' | 'bearer';
+  ip?: string;
+  userAgent?: string;
+  correlationId?: string;
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string | null;
+  expiresAt: number;
+  session: SessionRecord;
+  user: UserRecord;
+}
+
+export interface Authenticated {
+  actor: Actor;
+  user: UserRecord;
+  /** The browser or bearer session; undefined when an API key was used. */
+  session?: SessionRecord;
+  apiKeyId?: string;
+}
+
+/** A small in-memory counter per key with expiry, bounded in size (oldest dropped first). */
+class Throttle {
+  private readonly hits = new Map<string, { n: number; until: number }>();
+  constructor(private readonly max = 50_000) {}
+
+  /** Counts a hit; `sliding` restarts the window at each hit (a lock lasts from the last failure). */
+  count(key: string, now: number, windowMs: number, sliding = false): number {
+    const h = this.hits.get(key);
+    if (!h || h.until <= now) {
+      this.hits.delete(key);
+      if (this.hits.size >= this.max) this.hits.delete(this.hits.keys().next().value!);
+      this.hits.set(key, { n: 1, until: now + windowMs });
+      return 1;
+    }
+    h.n++;
+    if (sliding) h.until = now + windowMs;
+    return h.n;
+  }
+
+  peek(key: string, now: number): { n: number; until: number } | undefined {
+    const h = this.hits.get(key);
+    return h && h.until > now ? h : undefined;
+  }
+
+}
+
+/**
+ * Authentication: password login (scrypt), lockout and rate limits that behave the same for known
+ * and unknown usernames, browser sessions with CSRF tokens, bearer tokens, service-account API
+ * keys, and the actor (own grants plus live delegations) behind each request.
+ */
+export class AuthService {
+  private readonly ipThrottle = new Throttle();
+  /** Failed logins of usernames that do not exist: they lock like real accounts. */
+  private readonly ghostFailures = new Throttle();
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly users: UserStore,
+    private readonly delegations: DelegationStore,
+    private readonly credentials: CredentialStore,
+    private readonly units: OrgUnitService,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: Auditor,
+    private readonly clock: Clock,
+  ) {}
+
+  async login(usernameIn: string, password: string, meta: LoginMeta): Promise<LoginResult> {
+    const now = this.clock();
+    const username = String(usernameIn).trim().toLowerCase().slice(0, 100);
+    const who = { actor: { id: null, name: username || '(empty)' }, ...pickMeta(meta) };
+    if (this.ipThrottle.count(`ip:${meta.ip ?? '?'}`, now, AUTH_POLICY.ipWindowMs) > AUTH_POLICY.ipAttempts) {
+      await this.audit.record({ ...who, action: 'auth.login', outcome: 'denied', details: { reason: 'rate_limited' } });
+      throw new IocError('IOC_ERR_AUTH_LOCKED', 'too many login attempts from this address; try again in a few minutes');
+    }
+    const user = await this.users.byUsername(username);
+    const lockedUntil = user ? user.lockedUntil : (this.ghostFailures.peek(username, now)?.n ?? 0) >= AUTH_POLICY.maxFailures ? this.ghostFailures.peek(username, now)!.until : null;
+    if (lockedUntil !== null && lockedUntil > now) {
+      await this.audit.record({ ...who, actor: { id: user?.id ?? null, name: username }, action: 'auth.login', outcome: 'denied', details: { reason: 'locked' } });
+      throw new IocError('IOC_ERR_AUTH_LOCKED', 'too many failed logins for this username; try again later');
+    }
+    // Unknown users cost the same hash as known ones: timing does not tell them apart.
+    const ok = await this.hasher.verify(String(password).slice(0, 1024), user?.passwordHash ?? (await this.dummy()));
+    if (!user || !ok || user.disabledAt !== null || user.kind !== 'person') {
+      if (user) {
+        // After a lock has run out, counting starts again (as it does for unknown usernames).
+        if (user.lockedUntil !== null) await this.users.loginSucceeded(user.id);
+        await this.users.loginFailed(user.id, (n) => (n >= AUTH_POLICY.maxFailures ? now + AUTH_POLICY.lockMs : null));
+      } else this.ghostFailures.count(username, now, AUTH_POLICY.lockMs, true);
+      await this.audit.record({ ...who, actor: { id: user?.id ?? null, name: username }, action: 'auth.login', outcome: 'failure', details: { reason: !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled' } });
+      throw new IocError('IOC_ERR_AUTH_FAILED');
+    }
+    await this.users.loginSucceeded(user.id);
+    if (this.hasher.outdated(user.passwordHash!)) await this.users.setPassword(user.id, await this.hasher.hash(password), user.passwordChangedAt ?? now);
+    const { token, session } = await this.newSession(user, meta, now);
+    await this.audit.record({ ...who, actor: { id: user.id, name: user.username }, action: 'auth.login', unitCode: user.unitCode, target: `session:${session.id}`, details: { kind: meta.kind } });
+    return { token, csrfToken: session.csrfToken, expiresAt: session.expiresAt, session, user };
+  }
+
+  /** The actor behind a session token or API key; undefined when it is unknown, expired or revoked. */
+  async authenticate(token: string): Promise<Authenticated | undefined> {
+    const now = this.clock();
+    if (token.startsWith(SESSION_PREFIX)) {
+      const s = await this.credentials.sessionByTokenHash(sha256Hex(token));
+      if (!s || s.revokedAt !== null || s.expiresAt <= now) return undefined;
+      if (s.kind === 'cookie' && now - s.lastSeenAt > AUTH_POLICY.sessionIdleMs) return undefined;
+      const user = await this.users.get(s.userId);
+      if (!user || user.disabledAt !== null) return undefined;
+      if (now - s.lastSeenAt > AUTH_POLICY.touchEveryMs) await this.credentials.touchSession(s.id, now);
+      return { actor: await this.actorOf(user, now), user, session: s };
+    }
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const k = await this.credentials.apiKeyBySecretHash(sha256Hex(token));
+      if (!k || k.revokedAt !== null) return undefined;
+      const user = await this.users.get(k.userId);
+      if (!user || user.disabledAt !== null) return undefined;
+      if (k.lastUsedAt === null || now - k.lastUsedAt > AUTH_POLICY.touchEveryMs) await this.credentials.touchApiKey(k.id, now);
+      return { actor: await this.actorOf(user, now), user, apiKeyId: k.id };
+    }
+    return undefined;
+  }
+
+  /** The user's grants at `now`: own assignments and the delegations in force. */
+  async actorOf(user: UserRecord, now = this.clock()): Promise<Actor> {
+    const received = await this.delegations.receivedLive(user.id, now);
+    const assignments = await this.users.assignments([user.id, ...new Set(received.map((d) => d.grantorId))]);
+    const tree = await this.units.tree();
+    return {
+      userId: user.id,
+      username: user.username,
+      kind: user.kind,
+      unitCode: user.unitCode,
+      grants: effectiveGrants(tree, assignments.get(user.id) ?? [], received, assignments, now),
+    };
+  }
+
+  async logout(ctx: RequestContext, sessionId: string): Promise<void> {
+    await this.credentials.revokeSession(sessionId, this.clock());
+    await this.audit.record({ ...auditBy(ctx), action: 'auth.logout', unitCode: ctx.actor.unitCode, target: `session:${sessionId}` });
+  }
+
+  async sessions(ctx: RequestContext): Promise<SessionRecord[]> {
+    return this.credentials.sessionsOf(ctx.actor.userId, this.clock());
+  }
+
+  /** Revokes one of the actor's own sessions (404 for anyone else's). */
+  async revokeSession(ctx: RequestContext, sessionId: string): Promise<void> {
+    const mine = (await this.credentials.sessionsOf(ctx.actor.userId, this.clock())).some((s) => s.id === sessionId);
+    if (!mine || !(await this.credentials.revokeSession(sessionId, this.clock()))) throw new IocError('IOC_ERR_NOT_FOUND', `no session ${sessionId}`);
+    await this.audit.record({ ...auditBy(ctx), action: 'auth.session_revoke', unitCode: ctx.actor.unitCode, target: `session:${sessionId}` });
+  }
+
+  /** A new API key for a service account: the secret is returned once and stored hashed. */
+  async issueApiKey(userId: string, name: string): Promise<{ id: string; key: string; prefix: string; createdAt: number }> {
+    const id = crypto.randomUUID();
+    const key = `${API_KEY_PREFIX}${secret()}`;
+    const prefix = key.slice(0, 12);
+    const createdAt = this.clock();
+    await this.credentials.createApiKey({ id, userId, name, prefix, secretHash: sha256Hex(key), createdAt });
+    return { id, key, prefix, createdAt };
+  }
+
+  private async newSession(user: UserRecord, meta: LoginMeta, now: number): Promise<{ token: string; session: SessionRecord }> {
+    const token = `${SESSION_PREFIX}${secret()}`;
+    const session: SessionRecord = {
+      id: crypto.randomUUID(),
+      userId: user.id,
+      kind: meta.kind,
+      csrfToken: meta.kind === 'cookie' ? secret() : null,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + (meta.kind === 'cookie' ? AUTH_POLICY.sessionMaxMs : AUTH_POLICY.bearerMs),
+      revokedAt: null,
+    };
+    await this.credentials.createSession({ ...session, tokenHash: sha256Hex(token) });
+    return { token, session };
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash(secret());
+    return this.dummyHash;
+  }
+}
+
+const pickMeta = (m: LoginMeta) => ({
+  ...(m.ip ? { ip: m.ip } : {}),
+  ...(m.userAgent ? { userAgent: m.userAgent } : {}),
+  ...(m.correlationId ? { correlationId: m.correlationId } : {}),
+});
