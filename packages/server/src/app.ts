@@ -9,6 +9,7 @@ import { delegationsRoutes } from './http/delegations.routes.ts';
 import { devicesRoutes } from './http/devices.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
+import { liveRoutes } from './http/live.routes.ts';
 import { opsRoutes, type ReadinessCheck } from './http/ops.routes.ts';
 import { declareStandardErrors, sharedSchemas } from './http/schemas.ts';
 import { seriesRoutes } from './http/series.routes.ts';
@@ -20,6 +21,7 @@ import type { AuthService } from './services/auth.service.ts';
 import type { DelegationService } from './services/delegation.service.ts';
 import type { DeviceService } from './services/device.service.ts';
 import type { IngestService } from './services/ingest.service.ts';
+import type { LiveHub } from './services/live-hub.ts';
 import type { OrgUnitService } from './services/org-unit.service.ts';
 import type { SeriesService } from './services/series.service.ts';
 import type { UserService } from './services/user.service.ts';
@@ -34,6 +36,7 @@ export interface AppServices {
   auth: AuthService;
   users: UserService;
   delegations: DelegationService;
+  live: LiveHub;
 }
 
 export interface AppDeps {
@@ -112,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(unitsRoutes(s.units));
   await app.register(devicesRoutes(s.devices));
   await app.register(seriesRoutes(s.series));
+  await app.register(liveRoutes(s.live, s.access, s.units, s.auth));
   await app.register(ingestRoutes(s.ingest));
   await app.ready();
   return app;

@@ -11,7 +11,7 @@ import { DeviceRepository } from './adapters/db/device.repository.ts';
 import { CredentialRepository, DelegationRepository, UserRepository } from './adapters/db/identity.repository.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { OrgUnitRepository } from './adapters/db/org-unit.repository.ts';
-import { openPGlite } from './adapters/db/pglite.database.ts';
+import { DataDirInUse, openPGlite } from './adapters/db/pglite.database.ts';
 import { openPostgres } from './adapters/db/postgres.database.ts';
 import { ReadingRepository } from './adapters/db/reading.repository.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.metrics.ts';
@@ -22,7 +22,7 @@ import type { Config } from './config/config.ts';
 import { startRetentionJob } from './jobs/retention.job.ts';
 import { loadOrgPreset } from './config/org-presets.ts';
 import { AccessPolicy } from './services/access-policy.ts';
-import { AuditService } from './services/audit.service.ts';
+import { AuditService, type VerifyResult } from './services/audit.service.ts';
 import { AuthService, sha256Hex } from './services/auth.service.ts';
 import { DelegationService } from './services/delegation.service.ts';
 import { DeviceDirectory } from './services/device-directory.ts';
@@ -31,6 +31,7 @@ import { IngestService } from './services/ingest.service.ts';
 import { MqttIngest } from './services/mqtt-ingest.ts';
 import { OrgUnitService } from './services/org-unit.service.ts';
 import { LatestValues } from './services/latest-values.ts';
+import { LiveHub } from './services/live-hub.ts';
 import { ReadingWriter } from './services/reading-writer.ts';
 import { PasswordHasher, type ScryptParams } from './services/password-hasher.ts';
 import { systemContext } from './services/request-context.ts';
@@ -66,7 +67,22 @@ async function openDatabase(config: Config, log: Pino): Promise<Database> {
   try {
     return await openPGlite(dir);
   } catch (e) {
+    if (e instanceof DataDirInUse) throw new StartupError('IOC_DATA_DIR', e.message);
     throw new StartupError('IOC_DATA_DIR', `cannot open the embedded database in ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * `hai-dang audit verify`: walks the audit log's hash chain in the configured database and reports
+ * the first broken link. Embedded mode needs the IOC stopped (one process per data folder); with a
+ * running IOC use GET /api/v1/audit/verify.
+ */
+export async function verifyAuditLog(config: Config): Promise<VerifyResult> {
+  const database = await openDatabase(config, pino({ level: 'silent' }));
+  try {
+    return await new AuditService(new AuditRepository(database.db), Date.now, sha256Hex).verify();
+  } finally {
+    await database.close();
   }
 }
 
@@ -90,14 +106,18 @@ export function wireServices(database: Database, opts: { clock: () => number; ma
   const writer = new ReadingWriter(readingStore, metrics);
   const ingest = new IngestService(directory, writer, metrics, clock, opts.maxPayloadBytes, access);
   const latest = new LatestValues(readingStore);
-  writer.onCommitted((readings) => latest.apply(readings));
+  const live = new LiveHub(directory);
+  writer.onCommitted((readings) => {
+    latest.apply(readings);
+    live.publish(readings);
+  });
   const series = new SeriesService(directory, units, latest, readingStore, access, audit, clock);
   /** Loads the in-memory state (devices, latest values) from the database: once, before serving. */
   const loadState = async () => {
     await directory.load();
     await latest.load(directory.seriesIds());
   };
-  return { metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, loadState };
+  return { metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live, loadState };
 }
 
 export type Services = ReturnType<typeof wireServices>;
@@ -159,6 +179,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
         directory,
         log,
         onClients: (n) => metrics.mqttClients.set(n),
+        onTokenUsed: (id) => void devices.tokenUsed(id).catch((e: Error) => log.warn({ err: e.message, device: id }, 'could not record the token use')),
       });
       closers.push(() => broker!.close());
     }

@@ -14,6 +14,20 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 try {
   const config = loadConfig(process.env, hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30));
+  if (process.argv[2] === 'audit') {
+    if (process.argv[3] !== 'verify') {
+      process.stderr.write('usage: hai-dang audit verify\n');
+      process.exit(2);
+    }
+    const { verifyAuditLog } = await import('./compose.ts');
+    const r = await verifyAuditLog(config);
+    process.stdout.write(
+      r.ok
+        ? `audit log intact: ${r.checked} entries checked / nhật ký toàn vẹn: đã kiểm tra ${r.checked} mục\n`
+        : `audit log BROKEN at entry ${r.firstBroken.seq} (${r.firstBroken.reason}); ${r.checked} entries before it are intact / nhật ký bị sửa tại mục ${r.firstBroken.seq}\n`,
+    );
+    process.exit(r.ok ? 0 : 1);
+  }
   // Loaded after the configuration is known to be good: a bad variable is reported at once.
   const { startIoc } = await import('./compose.ts');
   const ioc = await startIoc(config);

@@ -20,6 +20,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     auth?: Authenticated;
+    /** The session token or API key the caller sent (never logged; long-lived streams re-check it). */
+    credential?: string;
     /** The request context of a signed-in caller (set for every non-public route). */
     ctx?: RequestContext;
   }
@@ -66,6 +68,7 @@ const sameSecret = (a: string, b: string): boolean => {
 export function registerAuth(app: FastifyInstance, auth: AuthService, audit: Auditor): void {
   app.decorateRequest('auth', undefined);
   app.decorateRequest('ctx', undefined);
+  app.decorateRequest('credential', undefined);
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     const access = req.routeOptions.config?.access;
     if (access === undefined) return; // no route matched: the not-found handler answers
@@ -80,6 +83,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, audit: Aud
       throw new IocError('IOC_ERR_UNAUTHENTICATED', cred ? 'the session or token is unknown, expired or revoked; sign in again' : 'sign in first: a session cookie or an Authorization: Bearer token');
     }
     setContext(req, found);
+    req.credential = cred!.token;
     if (cred!.via === 'cookie' && UNSAFE.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !found.session?.csrfToken || !sameSecret(sent, found.session.csrfToken)) {

@@ -15,6 +15,7 @@ export interface DirectoryEntry {
 export class DeviceDirectory {
   private byId = new Map<string, DirectoryEntry>();
   private byToken = new Map<string, string>();
+  private bySeriesId = new Map<number, { entry: DirectoryEntry; attr: string }>();
 
   constructor(private readonly store: DeviceStore) {}
 
@@ -22,13 +23,16 @@ export class DeviceDirectory {
     const all = await this.store.all();
     this.byId.clear();
     this.byToken.clear();
+    this.bySeriesId.clear();
     for (const d of all) this.put(d);
   }
 
   put(d: StoredDevice): void {
     this.remove(d.device.id);
-    this.byId.set(d.device.id, { device: d.device, series: d.series, tokenHash: d.tokenHash });
+    const entry = { device: d.device, series: d.series, tokenHash: d.tokenHash };
+    this.byId.set(d.device.id, entry);
     if (d.tokenHash) this.byToken.set(d.tokenHash, d.device.id);
+    for (const [attr, id] of Object.entries(d.series)) this.bySeriesId.set(id, { entry, attr });
   }
 
   remove(id: string): void {
@@ -36,10 +40,16 @@ export class DeviceDirectory {
     if (!entry) return;
     this.byId.delete(id);
     if (entry.tokenHash) this.byToken.delete(entry.tokenHash);
+    for (const sid of Object.values(entry.series)) this.bySeriesId.delete(sid);
   }
 
   get(id: string): DirectoryEntry | undefined {
     return this.byId.get(id);
+  }
+
+  /** The device and attribute of a series. */
+  bySeries(seriesId: number): { entry: DirectoryEntry; attr: string } | undefined {
+    return this.bySeriesId.get(seriesId);
   }
 
   byTokenHash(hash: string): DirectoryEntry | undefined {

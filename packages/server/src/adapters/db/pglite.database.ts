@@ -1,13 +1,52 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from './pglite.dialect.ts';
 import type { Database, Schema } from './db.schema.ts';
 
+/** The folder is held by another living process. */
+export class DataDirInUse extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`the embedded database in ${dir} is in use by process ${pid}; stop it first, or use another IOC_DATA_DIR`);
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One process at a time: PGlite has no locking of its own, and two processes writing one folder
+ * corrupt it. A lock file names the holder; a lock left by a dead process (SIGKILL) is taken over.
+ */
+async function lock(dir: string): Promise<() => Promise<void>> {
+  const file = join(dir, 'ioc.lock');
+  const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw new DataDirInUse(dir, holder);
+  await writeFile(file, `${process.pid}\n`);
+  return () => rm(file, { force: true });
+}
+
 /** Opens PGlite (PostgreSQL in WASM) in `dir`, or in memory when `dir` is undefined (tests). */
 export async function openPGlite(dir: string | undefined): Promise<Database> {
   if (dir) await mkdir(dir, { recursive: true });
-  const pg = await PGlite.create(dir ? { dataDir: dir } : {});
+  const unlock = dir ? await lock(dir) : async () => undefined;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dir ? { dataDir: dir } : {});
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
   await pg.exec(`SET TIME ZONE 'UTC'`);
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pg) });
   return {
@@ -22,6 +61,7 @@ export async function openPGlite(dir: string | undefined): Promise<Database> {
     async close() {
       await db.destroy();
       await pg.close();
+      await unlock();
     },
   };
 }

@@ -29,6 +29,8 @@ export async function startEmbeddedBroker(opts: {
   directory: DeviceDirectory;
   log: Logger;
   onClients?: (n: number) => void;
+  /** A device connected with its access token (its last-used time is kept). */
+  onTokenUsed?: (deviceId: string) => void;
 }): Promise<EmbeddedBroker> {
   const devices = new WeakMap<Client, DirectoryEntry>();
   const broker = await Aedes.createBroker({
@@ -40,6 +42,7 @@ export async function startEmbeddedBroker(opts: {
         return done(err, false);
       }
       devices.set(client, entry);
+      opts.onTokenUsed?.(entry.device.id);
       done(null, true);
     },
     authorizePublish(client, packet, done) {
