@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { main, type BenchDef } from './cli.ts';
 import { INGEST_OPTIONS, runIngest, type IngestOptions } from './ingest.bench.ts';
 import { QUERIES_OPTIONS, runQueries, type QueriesOptions } from './queries.bench.ts';
+import { runScope, SCOPE_OPTIONS, type ScopeOptions } from './scope.bench.ts';
 import { STORAGE_QUERIES_OPTIONS, runStorageQueries } from './storage-queries.bench.ts';
 
 export const BENCHES: Record<string, BenchDef> = {
@@ -23,6 +24,11 @@ export const BENCHES: Record<string, BenchDef> = {
     summary: 'the same two reads at the storage layer (SQL and decoding, no HTTP): p50/p99, embedded and PostgreSQL',
     options: STORAGE_QUERIES_OPTIONS,
     run: (o) => runStorageQueries(o as { 'pg-url': string; runs: number; out: string }),
+  },
+  scope: {
+    summary: 'scope filtering on the device list and latest values (10,000 devices, 2,000 org units) beside the unfiltered query; auth per request; login (scrypt) cost',
+    options: SCOPE_OPTIONS,
+    run: (o) => runScope(o as ScopeOptions),
   },
 };
 
