@@ -90,12 +90,22 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, audit: Aud
         throw new IocError('IOC_ERR_CSRF', `send the session's CSRF token in the ${CSRF_HEADER} header`);
       }
     }
-    if (access !== 'authenticated' && grantsFor(found.actor, access).length === 0) {
-      if (UNSAFE.has(req.method)) {
-        await audit.record({ actor: { id: found.user.id, name: found.user.username }, action: 'access.denied', outcome: 'denied', unitCode: found.user.unitCode, target: `${req.method} ${req.routeOptions.url}`, details: { permission: access }, ...(req.ip ? { ip: req.ip } : {}), correlationId: String(req.id) });
-      }
-      throw new IocError('IOC_ERR_FORBIDDEN', `this needs the permission ${access}`);
-    }
+    if (access !== 'authenticated' && grantsFor(found.actor, access).length === 0) throw new IocError('IOC_ERR_FORBIDDEN', `this needs the permission ${access}`);
+  });
+  // A write refused for lack of permission — here or by a service's scope check — is audited.
+  app.addHook('onError', async (req, _reply, err) => {
+    if (!(err instanceof IocError) || err.code !== 'IOC_ERR_FORBIDDEN' || !req.auth || !UNSAFE.has(req.method)) return;
+    const u = req.auth.user;
+    await audit.record({
+      actor: { id: u.id, name: u.username },
+      action: 'access.denied',
+      outcome: 'denied',
+      unitCode: u.unitCode,
+      target: `${req.method} ${req.routeOptions.url ?? req.url}`,
+      details: { reason: err.message },
+      ...(req.ip ? { ip: req.ip } : {}),
+      correlationId: String(req.id),
+    });
   });
 }
 

@@ -116,10 +116,9 @@ export class AuthService {
     // Unknown users cost the same hash as known ones: timing does not tell them apart.
     const ok = await this.hasher.verify(String(password).slice(0, 1024), user?.passwordHash ?? (await this.dummy()));
     if (!user || !ok || user.disabledAt !== null || user.kind !== 'person') {
+      // Known and unknown usernames count alike: failures in a row, forgotten lockMs after the last one.
       if (user) {
-        // After a lock has run out, counting starts again (as it does for unknown usernames).
-        if (user.lockedUntil !== null) await this.users.loginSucceeded(user.id);
-        await this.users.loginFailed(user.id, (n) => (n >= AUTH_POLICY.maxFailures ? now + AUTH_POLICY.lockMs : null));
+        if ((await this.users.loginFailed(user.id, now, now - AUTH_POLICY.lockMs)) >= AUTH_POLICY.maxFailures) await this.users.lock(user.id, now + AUTH_POLICY.lockMs);
       } else this.ghostFailures.count(username, now, AUTH_POLICY.lockMs, true);
       await this.audit.record({ ...who, actor: { id: user?.id ?? null, name: username }, action: 'auth.login', outcome: 'failure', details: { reason: !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled' } });
       throw new IocError('IOC_ERR_AUTH_FAILED');

@@ -69,8 +69,9 @@ export interface UserStore {
   list(filter: UserFilter): Promise<{ items: UserRecord[]; total: number }>;
   update(id: string, patch: { displayName?: string; unitCode?: string; disabledAt?: number | null }): Promise<void>;
   setPassword(id: string, hash: string, at: number): Promise<void>;
-  /** Counts a failed login; sets the lock when given. Returns the count. */
-  loginFailed(id: string, lockUntil: (failures: number) => number | null): Promise<number>;
+  /** Counts a failed login at `at`; failures before `forgetBefore` no longer count. Returns the count. */
+  loginFailed(id: string, at: number, forgetBefore: number): Promise<number>;
+  lock(id: string, until: number): Promise<void>;
   loginSucceeded(id: string): Promise<void>;
   assignments(userIds: readonly string[]): Promise<Map<string, Assignment[]>>;
   /** Replaces the user's assignments in one transaction. */

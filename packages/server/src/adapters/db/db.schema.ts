@@ -31,6 +31,7 @@ export interface UsersTable {
   password_hash: string | null;
   password_changed_at: Date | null;
   failed_logins: ColumnType<number, number | undefined, number>;
+  last_failed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   locked_until: Date | null;
   disabled_at: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;

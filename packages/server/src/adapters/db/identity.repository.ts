@@ -100,19 +100,28 @@ export class UserRepository implements UserStore {
   }
 
   async setPassword(id: string, hash: string, at: number): Promise<void> {
-    await this.db.updateTable('users').set({ password_hash: hash, password_changed_at: new Date(at), failed_logins: 0, locked_until: null, updated_at: new Date(at) }).where('id', '=', id).execute();
+    await this.db.updateTable('users').set({ password_hash: hash, password_changed_at: new Date(at), failed_logins: 0, last_failed_at: null, locked_until: null, updated_at: new Date(at) }).where('id', '=', id).execute();
   }
 
-  async loginFailed(id: string, lockUntil: (failures: number) => number | null): Promise<number> {
-    const r = await this.db.updateTable('users').set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) })).where('id', '=', id).returning('failed_logins').executeTakeFirst();
-    const n = r?.failed_logins ?? 0;
-    const until = lockUntil(n);
-    if (until !== null) await this.db.updateTable('users').set({ locked_until: new Date(until) }).where('id', '=', id).execute();
-    return n;
+  async loginFailed(id: string, at: number, forgetBefore: number): Promise<number> {
+    const r = await this.db
+      .updateTable('users')
+      .set({
+        failed_logins: sql<number>`CASE WHEN last_failed_at IS NULL OR last_failed_at < ${new Date(forgetBefore)} THEN 1 ELSE failed_logins + 1 END`,
+        last_failed_at: new Date(at),
+      })
+      .where('id', '=', id)
+      .returning('failed_logins')
+      .executeTakeFirst();
+    return r?.failed_logins ?? 0;
+  }
+
+  async lock(id: string, until: number): Promise<void> {
+    await this.db.updateTable('users').set({ locked_until: new Date(until) }).where('id', '=', id).execute();
   }
 
   async loginSucceeded(id: string): Promise<void> {
-    await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
+    await this.db.updateTable('users').set({ failed_logins: 0, last_failed_at: null, locked_until: null }).where('id', '=', id).execute();
   }
 
   async assignments(userIds: readonly string[]): Promise<Map<string, Assignment[]>> {

@@ -29,7 +29,9 @@ CREATE TABLE users (
   -- scrypt, self-describing (parameters, salt, key); NULL for service accounts.
   password_hash       text,
   password_changed_at timestamptz,
+  -- Failed logins in a row, forgotten 15 minutes after the last one (as for unknown usernames).
   failed_logins       integer NOT NULL DEFAULT 0,
+  last_failed_at      timestamptz,
   locked_until        timestamptz,
   disabled_at         timestamptz,
   created_at          timestamptz NOT NULL DEFAULT now(),
