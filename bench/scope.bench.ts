@@ -60,8 +60,9 @@ const MULTI = [
   { unitCode: '493', sector: 'environment' },
 ] as const;
 const SECTOR = 'environment';
-/** Matches the traffic counters (a quarter of the devices), folded: "Bộ đếm giao thông". */
-const SEARCH = 'giao thông';
+/** Streets in device names, in turn; the search finds one of them (a tenth of the devices, every type). */
+const STREETS = ['Trần Phú', 'Lê Duẩn', 'Nguyễn Văn Linh', 'Hùng Vương', 'Bạch Đằng', 'Điện Biên Phủ', 'Ngô Quyền', 'Võ Nguyên Giáp', 'Ông Ích Khiêm', 'Hải Phòng'];
+const SEARCH = 'tran phu';
 const MINUTE = 60_000;
 /** Logins the IOC accepts from one address per 5 minutes (AUTH_POLICY.ipAttempts). */
 const IP_ATTEMPTS = 30;
@@ -115,12 +116,14 @@ async function buildTree(ioc: IocProcess, total: number): Promise<Tree> {
   const { items } = (await api(ioc, 'GET', '/api/v1/units?status=all')) as { items: UnitRow[] };
   const districts = items.filter((u) => u.kind === 'district').map((u) => u.code).sort();
   const fixed = items.filter((u) => u.kind === 'city' || u.kind === 'sector_oc').length;
-  const perDistrict = Math.floor((Math.max(total, items.length) - fixed) / districts.length);
+  const spread = Math.max(total, items.length) - fixed;
+  const target = (k: number) => Math.floor(spread / districts.length) + (k < spread % districts.length ? 1 : 0);
   const wards: Record<string, string[]> = Object.fromEntries(districts.map((d) => [d, items.filter((u) => u.parent === d).map((u) => u.code)]));
   const size: Record<string, number> = Object.fromEntries(districts.map((d) => [d, 1 + wards[d]!.length]));
   const newWards: { code: string; parent: string; n: number }[] = [];
   const agencies: { code: string; parent: string; n: number }[] = [];
-  for (const d of districts) {
+  for (const [k, d] of districts.entries()) {
+    const perDistrict = target(k);
     for (let n = 1; wards[d]!.length < 12 && size[d]! < perDistrict; n++) {
       const code = `${d}-w${String(n).padStart(2, '0')}`;
       newWards.push({ code, parent: d, n });
@@ -159,7 +162,7 @@ function device(i: number, placeable: string[]) {
   return {
     id: scopeDeviceId(i),
     type: t.type,
-    name: `${t.name} ${i}`,
+    name: `${t.name} ${i}, đường ${STREETS[Math.floor(i / TYPES.length) % STREETS.length]}`,
     location: { lat: 15.95 + ((i * 37) % 2000) / 10_000, lon: 108.05 + ((i * 91) % 2500) / 10_000 },
     unitCode: placeable[(i * 7919) % placeable.length]!,
     apikey: APIKEY,
@@ -439,6 +442,10 @@ export async function runScopeMode(mode: Mode, o: ScopeOptions, log: Log): Promi
       auth,
       login,
     };
+  } catch (e) {
+    // What the IOC said last, with the correlation id of a 500.
+    if (ioc) (e as Error).message += `\n--- the IOC's last output:\n${ioc.output().slice(-4000)}`;
+    throw e;
   } finally {
     await ioc?.stop();
     await store.remove();

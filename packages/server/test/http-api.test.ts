@@ -136,6 +136,16 @@ for (const backend of await backends()) {
       });
     });
 
+    it('refuses text PostgreSQL cannot store (NUL) with 400, never 500', async () => {
+      for (const url of ['/api/v1/devices/a%00b', '/api/v1/devices?q=a%00', '/api/v1/devices?type=a%00', '/api/v1/users?q=%00']) {
+        const r = await get(url);
+        assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+        assert.equal(r.json().errors[0].reason, 'bad_character');
+      }
+      const r = await json('POST', '/api/v1/devices', deviceInput({ id: 'nul-1', name: 'a\u0000b' }));
+      assert.equal(r.statusCode, 400, r.body);
+    });
+
     describe('device CRUD', () => {
       it('creates a device (201) and never returns its access token', async () => {
         const token = 'tok-en_secret.1234';

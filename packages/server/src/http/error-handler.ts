@@ -68,12 +68,19 @@ function fromValidation(err: FastifyError): FieldError[] {
   return out;
 }
 
+/** PostgreSQL SQLSTATEs of text it cannot store: 22021 character_not_in_repertoire, 22P05 untranslatable_character. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 /** One handler maps every error to the catalog: domain errors, framework errors, and the unknown. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let out: ErrorBody;
     if (err instanceof IocError) out = body(err.code, err.message, req, err.errors);
     else if (err.validation) out = body('IOC_ERR_VALIDATION', 'request does not match the schema', req, fromValidation(err));
+    else if (UNSTORABLE_TEXT.has(String(err.code))) {
+      // PostgreSQL refuses some text (a NUL character, invalid encodings): the input was bad, not the server.
+      out = body('IOC_ERR_VALIDATION', 'the request holds a character that cannot be stored (e.g. NUL, U+0000)', req, [{ field: '', reason: 'bad_character', message: 'text must not contain NUL (U+0000) or invalid characters' }]);
+    }
     else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = body('IOC_ERR_PAYLOAD_TOO_LARGE', err.message, req, [{ field: '', reason: 'too_large', message: err.message }]);
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = body('IOC_ERR_UNSUPPORTED_MEDIA_TYPE', err.message, req, [{ field: 'content-type', reason: 'unsupported', message: err.message }]);
     else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') out = body('IOC_ERR_VALIDATION', 'body is empty', req, [{ field: '', reason: 'empty', message: err.message }]);

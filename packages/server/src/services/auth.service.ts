@@ -107,7 +107,8 @@ export class AuthService {
       await this.audit.record({ ...who, action: 'auth.login', outcome: 'denied', details: { reason: 'rate_limited' } });
       throw new IocError('IOC_ERR_AUTH_LOCKED', 'too many login attempts from this address; try again in a few minutes');
     }
-    const user = await this.users.byUsername(username);
+    // A name no account can have (NUL cannot even be stored) is simply unknown.
+    const user = username.includes('\u0000') ? undefined : await this.users.byUsername(username);
     const lockedUntil = user ? user.lockedUntil : (this.ghostFailures.peek(username, now)?.n ?? 0) >= AUTH_POLICY.maxFailures ? this.ghostFailures.peek(username, now)!.until : null;
     if (lockedUntil !== null && lockedUntil > now) {
       await this.audit.record({ ...who, actor: { id: user?.id ?? null, name: username }, action: 'auth.login', outcome: 'denied', details: { reason: 'locked' } });

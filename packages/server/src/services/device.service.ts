@@ -181,7 +181,10 @@ export class DeviceService {
     for (const w of writes) if (w.tokenHash === null) w.tokenHash = this.directory.get(w.device.id)?.tokenHash ?? null;
     await this.store.save(writes, { upsert: opts.mode === 'upsert' });
     for (const d of await this.store.getMany(writes.map((w) => w.device.id))) this.directory.put(d);
-    await this.audit.record({ ...auditBy(ctx), action: 'device.import', target: `devices:${writes.length}`, details: { ...result, mode: opts.mode, ids: writes.slice(0, 50).map((w) => w.device.id) } });
+    // Filed under the nearest unit holding every row, so that the admins of that unit see it.
+    const tree = await this.units.tree();
+    const common = writes.map((w) => tree.ancestors(w.device.unitCode)).reduce((acc, a) => acc.filter((c) => a.includes(c)), writes.length ? tree.ancestors(writes[0]!.device.unitCode) : []);
+    await this.audit.record({ ...auditBy(ctx), action: 'device.import', ...(common[0] ? { unitCode: common[0] } : {}), target: `devices:${writes.length}`, details: { ...result, mode: opts.mode, ids: writes.slice(0, 50).map((w) => w.device.id) } });
     return result;
   }
 

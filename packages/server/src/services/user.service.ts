@@ -156,7 +156,7 @@ export class UserService {
   }
 
   async update(ctx: RequestContext, id: string, patch: { displayName?: string; unitCode?: string; disabled?: boolean }): Promise<UserView> {
-    const { user, grant } = await this.managed(ctx, id);
+    const { user, grant } = await this.managed(ctx, id, 'write');
     const errs: FieldError[] = [];
     if (patch.displayName !== undefined) errs.push(...this.checkName(patch.displayName));
     if (patch.unitCode !== undefined) await this.checkHomeUnit(patch.unitCode, errs);
@@ -175,7 +175,7 @@ export class UserService {
   }
 
   async setAssignments(ctx: RequestContext, id: string, input: UserInput['assignments']): Promise<UserView> {
-    const { user, grant } = await this.managed(ctx, id);
+    const { user, grant } = await this.managed(ctx, id, 'write');
     const errs: FieldError[] = [];
     const assignments = await this.checkAssignments(ctx, input, errs);
     if (user.kind === 'service' && assignments.some((a) => a.role !== 'data_provider')) errs.push(fieldError('assignments', 'not_allowed', 'service accounts hold the data_provider role only'));
@@ -196,7 +196,7 @@ export class UserService {
   /** Sets a password: one's own (with the current one), or another user's as their admin. Ends their sessions. */
   async setPassword(ctx: RequestContext, id: string, input: { password: string; currentPassword?: string }): Promise<void> {
     const self = id === ctx.actor.userId;
-    const { user, grant } = self ? { user: (await this.store.get(id))!, grant: undefined } : await this.managed(ctx, id);
+    const { user, grant } = self ? { user: (await this.store.get(id))!, grant: undefined } : await this.managed(ctx, id, 'write');
     if (user.kind !== 'person') throw new IocError('IOC_ERR_VALIDATION', 'service accounts have no password', [fieldError('password', 'not_allowed', 'service accounts log in with API keys')]);
     if (self && !(typeof input.currentPassword === 'string' && user.passwordHash && (await this.hasher.verify(input.currentPassword, user.passwordHash)))) {
       throw new IocError('IOC_ERR_VALIDATION', 'the current password is wrong', [fieldError('currentPassword', 'wrong', 'the current password is wrong')]);
@@ -216,7 +216,7 @@ export class UserService {
 
   /** Issues an API key for a service account: the key is in this answer only. */
   async issueApiKey(ctx: RequestContext, userId: string, name: string): Promise<{ id: string; key: string; prefix: string; createdAt: number }> {
-    const { user, grant } = await this.managed(ctx, userId);
+    const { user, grant } = await this.managed(ctx, userId, 'write');
     if (user.kind !== 'service') throw new IocError('IOC_ERR_VALIDATION', 'API keys are for service accounts', [fieldError('userId', 'not_allowed', 'API keys are for service accounts; people log in')]);
     const label = String(name ?? '').trim();
     if (!label || label.length > 100) throw new IocError('IOC_ERR_VALIDATION', 'name: 1–100 characters', [fieldError('name', 'bad_value', 'a name of 1–100 characters')]);
@@ -226,20 +226,31 @@ export class UserService {
   }
 
   async revokeApiKey(ctx: RequestContext, userId: string, keyId: string): Promise<void> {
-    const { user, grant } = await this.managed(ctx, userId);
+    const { user, grant } = await this.managed(ctx, userId, 'write');
     const key = (await this.credentials.apiKeysOf(userId)).find((k) => k.id === keyId);
     if (!key) throw new IocError('IOC_ERR_NOT_FOUND', `no API key ${keyId}`);
     if (!(await this.credentials.revokeApiKey(keyId, this.clock()))) throw new IocError('IOC_ERR_CONFLICT', 'the key is revoked already');
     await this.audit.record({ ...auditBy(ctx, grant), action: 'apikey.revoke', unitCode: user.unitCode, target: `apikey:${keyId}`, details: { user: user.username, prefix: key.prefix } });
   }
 
-  /** The user, if the actor manages them; 404 otherwise (existence does not leak). */
-  private async managed(ctx: RequestContext, id: string) {
+  /**
+   * The user, if the actor manages them (their home unit is in the actor's user.manage scope);
+   * 404 otherwise (existence does not leak). To change an account — its password, keys, roles,
+   * status — the actor must also cover all the authority it holds now, own and delegated:
+   * a district admin cannot take over a city-wide account homed in its district (403).
+   */
+  private async managed(ctx: RequestContext, id: string, intent: 'read' | 'write' = 'read') {
     const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.get(id) : undefined;
     const f = await this.access.filter(ctx, 'user.manage');
     if (f.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', 'managing users needs the permission user.manage');
     const grant = user ? await this.access.grant(ctx, 'user.manage', { unitCode: user.unitCode, sector: '' }) : undefined;
     if (!user || !grant || grant.sector !== null || !filterAllows(f, { unitCode: user.unitCode, sector: '' })) throw new IocError('IOC_ERR_USER_NOT_FOUND', `no user ${id}`);
+    if (intent === 'write') {
+      const tree = await this.units.tree();
+      const mine = grantsFor(ctx.actor, 'user.manage').filter((g) => g.sector === null);
+      const beyond = (await this.auth.actorOf(user)).grants.find((g) => !mine.some((m) => scopeWithin(tree, g, m)));
+      if (beyond) throw new IocError('IOC_ERR_FORBIDDEN', `this account holds ${beyond.role} over ${beyond.unitCode}${beyond.sector ? ` (${beyond.sector})` : ''}, beyond your scope`);
+    }
     return { user, grant };
   }
 
