@@ -1,6 +1,7 @@
 /**
- * Smoke test of the benchmark harness: the dispatcher's argument parsing, and a ~2-second ingest
- * run in embedded mode with a tiny load (a real IOC process and a real load process).
+ * Smoke test of the benchmark harness: the dispatcher's argument parsing, a ~2-second ingest
+ * run in embedded mode with a tiny load (a real IOC process and a real load process), and a tiny
+ * scope run (100 units, 120 devices, 4 requests per case, ~10 s).
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -8,6 +9,7 @@ import { describe, it } from 'node:test';
 import { main, parseBenchArgs, UsageError } from './cli.ts';
 import { runIngest, type IngestOptions } from './ingest.bench.ts';
 import { BENCHES } from './run.ts';
+import { runScope, type ScopeOptions } from './scope.bench.ts';
 
 function sink(): Writable & { text: string } {
   const w = new Writable({
@@ -82,5 +84,35 @@ describe('ingest benchmark, smoke run', () => {
     assert.ok(r.latency && r.latency.n > 0 && r.latency.p50 > 0);
     assert.ok(r.peakRssMb > 0);
     assert.match(lines.join('\n'), /embedded\s+mqtt-qos1/);
+  });
+});
+
+describe('scope benchmark, smoke run', () => {
+  it('a tiny embedded run compares every scoped user with the admin on the same result set, and times logins and scrypt', { timeout: 60_000 }, async () => {
+    const p = parseBenchArgs(
+      ['scope', '--modes', 'embedded', '--units', '100', '--devices', '120', '--requests', '4', '--warmup', '1', '--logins', '1', '--hashes', '1', '--out', ''],
+      BENCHES,
+    );
+    assert.ok(p.kind === 'run');
+    const lines: string[] = [];
+    const { results, hasher, file } = await runScope(p.options as ScopeOptions, (l) => lines.push(l));
+    assert.equal(file, undefined);
+    assert.equal(results.length, 1);
+    const r = results[0]!;
+    assert.ok(r.setup.units >= 100 && r.setup.units < 110, `${r.setup.units} units`);
+    // 3 queries × (admin + 4 operators + 2 admin references)
+    assert.equal(r.cases.length, 21);
+    assert.ok(r.cases.every((c) => c.latency.n === 4 && c.latency.p50 > 0));
+    assert.equal(r.comparisons.length, 9);
+    for (const c of r.comparisons) assert.ok(c.sameResult, `${c.query} ${c.scoped.user}: not the admin's result set`);
+    const latest = (user: string) => r.cases.find((c) => c.query === 'latest' && c.user === user && c.path === '/api/v1/latest')!.count;
+    assert.equal(latest('admin'), 120);
+    assert.equal(latest('city'), 120);
+    assert.equal(latest('sector'), 60);
+    assert.ok(latest('district') > 0 && latest('district') < latest('multi') && latest('multi') < 120);
+    assert.equal(r.auth.length, 5);
+    assert.equal(r.login?.n, 1);
+    assert.ok(hasher && hasher.hash.p50 > 0 && hasher.verify.p50 > 0 && hasher.memoryPerCallMiB === 32);
+    assert.match(lines.join('\n'), /embedded\s+latest\s+city/);
   });
 });

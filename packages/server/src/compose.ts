@@ -27,7 +27,7 @@ import { AuthService, sha256Hex } from './services/auth.service.ts';
 import { DelegationService } from './services/delegation.service.ts';
 import { DeviceDirectory } from './services/device-directory.ts';
 import { DeviceService } from './services/device.service.ts';
-import { IngestService } from './services/ingest.service.ts';
+import { type IngestAuthMode, IngestService } from './services/ingest.service.ts';
 import { MqttIngest } from './services/mqtt-ingest.ts';
 import { OrgUnitService } from './services/org-unit.service.ts';
 import { LatestValues } from './services/latest-values.ts';
@@ -87,7 +87,7 @@ export async function verifyAuditLog(config: Config): Promise<VerifyResult> {
 }
 
 /** The services over a database's repositories: the one wiring, shared by startIoc and the tests. */
-export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams }) {
+export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams; ingestAuth?: IngestAuthMode }) {
   const clock = opts.clock;
   const metrics = new PrometheusMetrics();
   const audit = new AuditService(new AuditRepository(database.db), clock, sha256Hex);
@@ -104,7 +104,7 @@ export function wireServices(database: Database, opts: { clock: () => number; ma
   const directory = new DeviceDirectory(deviceStore);
   const devices = new DeviceService(deviceStore, units, directory, access, audit, clock);
   const writer = new ReadingWriter(readingStore, metrics);
-  const ingest = new IngestService(directory, writer, metrics, clock, opts.maxPayloadBytes, access);
+  const ingest = new IngestService(directory, writer, metrics, clock, opts.maxPayloadBytes, access, opts.ingestAuth);
   const latest = new LatestValues(readingStore);
   const live = new LiveHub(directory);
   writer.onCommitted((readings) => {
@@ -136,7 +136,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes });
+    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes, ingestAuth: config.ingestAuth });
     const { metrics, units, readingStore, directory, devices, writer, ingest, loadState } = services;
     const mqttIngest = new MqttIngest(ingest, log, clock);
     // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
@@ -180,6 +180,11 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
         log,
         onClients: (n) => metrics.mqttClients.set(n),
         onTokenUsed: (id) => void devices.tokenUsed(id).catch((e: Error) => log.warn({ err: e.message, device: id }, 'could not record the token use')),
+        signIn: async (password) => {
+          const found = await services.auth.authenticate(password);
+          return found ? { actor: found.actor } : undefined;
+        },
+        requireCredentials: config.ingestAuth === 'credentials',
       });
       closers.push(() => broker!.close());
     }

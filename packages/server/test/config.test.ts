@@ -22,6 +22,7 @@ const MAIN = 'packages/server/src/main.ts';
 const BAD: Record<string, string[]> = {
   IOC_ORG_PRESET: ['danang-2024', 'DANANG-2023', 'hanoi'],
   IOC_COOKIE_SECURE: ['maybe', '2'],
+  IOC_INGEST_AUTH: ['none', 'APIKEY', 'token'],
   IOC_HTTP_PORT: ['abc', '-1', '65536', '80.5', '1e3', '0x50', '8 0'],
   IOC_HTTP_HOST: [],
   IOC_MQTT_PORT: ['abc', '70000', '-1883'],

@@ -51,13 +51,18 @@ export const ingestRoutes =
         response: { 200: Type.Object({ accepted: Type.Integer() }), ...errors(400, 401, 413, 415, 422, 503) },
       },
       // The API key and device id are the credential (FIWARE IoT Agent convention); a bearer
-      // token or API key, when sent, must also hold ingest.write over the device.
+      // token or API key, when sent, must also hold ingest.write over the device. With
+      // IOC_INGEST_AUTH=credentials the bearer is required.
       config: { access: 'public', ...domainValidatedBody(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Record(Type.String(), Type.Unknown()))])) },
       onError: async (_req, _reply, err) => {
         const reason = frameworkRejection(err);
         if (reason) ingest.countRejected('http', reason);
       },
     }, async (req) => {
+      if (ingest.mode === 'credentials' && !req.ctx) {
+        ingest.countRejected('http', 'bad_key');
+        throw new IocError('IOC_ERR_UNAUTHENTICATED', 'this IOC takes readings from signed-in senders only (IOC_INGEST_AUTH=credentials): send a data provider API key as Authorization: Bearer');
+      }
       const entry = await ingest.findForCaller(req.query.k, req.query.i, req.ctx);
       return { accepted: await ingest.ingestJson('http', entry, req.body) };
     });

@@ -43,6 +43,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 import type { AccessPolicy } from './access-policy.ts';
 import type { RequestContext } from './request-context.ts';
 
+export type IngestAuthMode = 'apikey' | 'credentials';
+
 export class IngestService {
   constructor(
     private readonly directory: DeviceDirectory,
@@ -51,6 +53,12 @@ export class IngestService {
     private readonly clock: Clock,
     private readonly maxPayloadBytes: number,
     private readonly access: AccessPolicy,
+    /**
+     * `apikey`: the FIWARE convention — the API key and device id are the credential (anyone who
+     * knows them may send). `credentials`: senders must also be signed in (a data provider's API
+     * key, or the device's own access token on MQTT) and hold ingest.write over the device.
+     */
+    readonly mode: IngestAuthMode = 'apikey',
   ) {}
 
   /**
@@ -63,11 +71,16 @@ export class IngestService {
     return entry && entry.device.apikey === apikey ? entry : undefined;
   }
 
-  /** findByKey for an HTTP caller, who may be signed in. */
-  async findForCaller(apikey: string, deviceId: string, ctx: RequestContext | undefined): Promise<DirectoryEntry | undefined> {
+  /**
+   * findByKey for a sender who may be signed in (`caller`) or be a device connected with its own
+   * access token (`device`). In `credentials` mode an anonymous sender finds nothing.
+   */
+  async findForCaller(apikey: string, deviceId: string, caller: RequestContext | undefined, device?: DirectoryEntry): Promise<DirectoryEntry | undefined> {
     const entry = this.findByKey(apikey, deviceId);
-    if (entry && ctx && !(await this.access.grant(ctx, 'ingest.write', entry.device))) return undefined;
-    return entry;
+    if (!entry) return undefined;
+    if (device) return device === entry || this.mode === 'apikey' ? entry : undefined;
+    if (caller) return (await this.access.grant(caller, 'ingest.write', entry.device)) ? entry : undefined;
+    return this.mode === 'apikey' ? entry : undefined;
   }
 
   /** Ingests raw payload bytes (MQTT). */

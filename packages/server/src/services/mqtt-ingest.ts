@@ -2,6 +2,18 @@ import { IocError, type RejectReason } from '@haidang/domain';
 import type { DirectoryEntry } from './device-directory.ts';
 import { type IngestService, IngestRejection, type PayloadFormat } from './ingest.service.ts';
 import type { Logger } from './ports.ts';
+import type { RequestContext } from './request-context.ts';
+
+/**
+ * Who published: the device bound to the connection by its access token, a signed-in sender
+ * (a data provider's API key as the MQTT password), or a broker that authenticated its clients
+ * itself (an external broker with its own ACLs).
+ */
+export interface Publisher {
+  device?: DirectoryEntry;
+  caller?: RequestContext;
+  trustedBroker?: boolean;
+}
 
 /** The MQTT topics devices publish to. */
 export const TOPICS = {
@@ -63,18 +75,19 @@ export class MqttIngest {
     this.warnings = new RateLimitedWarnings(log);
   }
 
-  /** `publisher` is the device bound to the connection by its access token, if any. */
-  async handle(topic: string, payload: Uint8Array, publisher: DirectoryEntry | undefined): Promise<MqttOutcome> {
+  async handle(topic: string, payload: Uint8Array, publisher: Publisher): Promise<MqttOutcome> {
     const route = routeTopic(topic);
     if (route.kind === 'other') return { ignored: true };
     let entry: DirectoryEntry | undefined;
     let format: PayloadFormat;
     if (route.kind === 'thingsboard') {
-      if (!publisher) return this.reject('bad_key', { topic, detail: 'telemetry from a connection without a device access token' });
-      entry = publisher;
+      if (!publisher.device) return this.reject('bad_key', { topic, detail: 'telemetry from a connection without a device access token' });
+      entry = publisher.device;
       format = { kind: 'thingsboard' };
     } else {
-      entry = this.ingest.findByKey(route.apikey, route.deviceId);
+      entry = publisher.trustedBroker
+        ? this.ingest.findByKey(route.apikey, route.deviceId)
+        : await this.ingest.findForCaller(route.apikey, route.deviceId, publisher.caller, publisher.device);
       if (!entry) return this.reject('unknown_device', { topic, detail: 'no device with this id under this API key' });
       format = route.format;
     }

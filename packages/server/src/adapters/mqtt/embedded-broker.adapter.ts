@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:net';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { hashToken } from '../../services/device.service.ts';
-import type { DeviceDirectory, DirectoryEntry } from '../../services/device-directory.ts';
-import type { MqttIngest } from '../../services/mqtt-ingest.ts';
+import type { DeviceDirectory } from '../../services/device-directory.ts';
+import type { MqttIngest, Publisher } from '../../services/mqtt-ingest.ts';
+import type { RequestContext } from '../../services/request-context.ts';
 import type { Logger } from '../../services/ports.ts';
 import { portInUse } from '../../services/startup-error.ts';
 
@@ -15,6 +16,9 @@ export interface EmbeddedBroker {
 
 /** MQTT 3.1.1 CONNACK return code 4: bad user name or password (§3.2.2.3). */
 const BAD_USERNAME_OR_PASSWORD = 4;
+/** CONNACK return codes 3 (server unavailable) and 5 (not authorized), MQTT 3.1.1 §3.2.2.3. */
+const SERVER_UNAVAILABLE = 3;
+const NOT_AUTHORIZED = 5;
 
 /**
  * The in-process MQTT broker (aedes). Ingestion runs in `authorizePublish`, which aedes awaits
@@ -31,24 +35,45 @@ export async function startEmbeddedBroker(opts: {
   onClients?: (n: number) => void;
   /** A device connected with its access token (its last-used time is kept). */
   onTokenUsed?: (deviceId: string) => void;
+  /** Signs in a sender by the MQTT password (a data provider's API key); undefined if unknown. */
+  signIn?: (password: string) => Promise<RequestContext | undefined>;
+  /** Refuse connections that bring neither a device token nor valid credentials (IOC_INGEST_AUTH=credentials). */
+  requireCredentials?: boolean;
 }): Promise<EmbeddedBroker> {
-  const devices = new WeakMap<Client, DirectoryEntry>();
+  const publishers = new WeakMap<Client, Publisher>();
+  const refuse = (done: (e: AuthenticateError | null, ok: boolean | null) => void, message: string, returnCode: number) =>
+    done(Object.assign(new Error(message), { returnCode }) as AuthenticateError, false);
   const broker = await Aedes.createBroker({
-    authenticate(client, username, _password, done) {
-      if (username === undefined || username === '') return done(null, true);
-      const entry = opts.directory.byTokenHash(hashToken(username));
-      if (!entry) {
-        const err = Object.assign(new Error('unknown device access token'), { returnCode: BAD_USERNAME_OR_PASSWORD });
-        return done(err, false);
+    authenticate(client, username, password, done) {
+      // MQTT 3.1.1 §3.1.2.9: a password comes with a username. A sender with an API key puts it
+      // in the password (any username); a ThingsBoard device puts its access token in the username.
+      if (password && password.length > 0) {
+        if (!opts.signIn) return refuse(done, 'password sign-in is not available', BAD_USERNAME_OR_PASSWORD);
+        opts.signIn(password.toString('utf8')).then(
+          (caller) => {
+            if (!caller) return refuse(done, 'unknown or revoked API key', BAD_USERNAME_OR_PASSWORD);
+            publishers.set(client, { caller });
+            done(null, true);
+          },
+          (e: Error) => refuse(done, e.message, SERVER_UNAVAILABLE),
+        );
+        return;
       }
-      devices.set(client, entry);
+      if (username === undefined || username === '') {
+        if (opts.requireCredentials) return refuse(done, 'credentials required', NOT_AUTHORIZED);
+        publishers.set(client, {});
+        return done(null, true);
+      }
+      const entry = opts.directory.byTokenHash(hashToken(username));
+      if (!entry) return refuse(done, 'unknown device access token', BAD_USERNAME_OR_PASSWORD);
+      publishers.set(client, { device: entry });
       opts.onTokenUsed?.(entry.device.id);
       done(null, true);
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null); // the broker's own messages (will, $SYS)
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      opts.ingest.handle(packet.topic, payload, devices.get(client)).then(
+      opts.ingest.handle(packet.topic, payload, publishers.get(client) ?? {}).then(
         () => done(null),
         // Storage failed: no PUBACK; the client is disconnected and will resend (QoS 1).
         (err: Error) => {

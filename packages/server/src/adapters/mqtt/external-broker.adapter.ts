@@ -36,7 +36,7 @@ export async function startExternalSubscriber(opts: {
     filters,
     sessionExpirySeconds: SESSION_EXPIRY_SECONDS,
     onMessage: async (topic, payload) => {
-      await opts.ingest.handle(topic, payload, undefined);
+      await opts.ingest.handle(topic, payload, { trustedBroker: true });
     },
     onError: (e) => {
       // A broker that is down gives the same error every back-off step: log it once per change.
