@@ -115,6 +115,36 @@ export function scopeFilter(tree: OrgTree, actor: Actor, p: Permission): ScopeFi
 export const filterAllows = (f: ScopeFilter, rec: Placed): boolean =>
   f.kind === 'all' || (f.kind === 'some' && f.scopes.some((s) => s.unitCodes.has(rec.unitCode) && (s.sector === null || s.sector === rec.sector)));
 
+/** A scope as a query condition: unit codes in a list, out of a list, or any; and maybe one sector. */
+export interface UnitCondition {
+  units: { in: string[] } | { notIn: string[] } | 'any';
+  sector: Sector | null;
+}
+
+/**
+ * The smallest query conditions for a `some` scope filter over a tree of `allCodes`: scopes of the
+ * same sector merged, sector scopes already covered by an all-sector scope dropped, and a unit set
+ * larger than half the tree written as the (short) list of units outside it — a database then
+ * checks a few codes per row instead of thousands (see docs/benchmarks.md, "Scope filtering").
+ */
+export function scopeConditions(scopes: { unitCodes: ReadonlySet<string>; sector: Sector | null }[], allCodes: readonly string[]): UnitCondition[] {
+  const bySector = new Map<Sector | null, Set<string>>();
+  for (const s of scopes) {
+    const set = bySector.get(s.sector) ?? new Set<string>();
+    for (const c of s.unitCodes) set.add(c);
+    bySector.set(s.sector, set);
+  }
+  const everySector = bySector.get(null);
+  const out: UnitCondition[] = [];
+  for (const [sector, set] of bySector) {
+    const units = sector !== null && everySector ? [...set].filter((c) => !everySector.has(c)) : [...set];
+    if (units.length === 0) continue;
+    const outside = allCodes.filter((c) => !set.has(c));
+    out.push({ units: outside.length === 0 ? 'any' : units.length > allCodes.length / 2 ? { notIn: outside } : { in: units }, sector });
+  }
+  return out;
+}
+
 // ── Delegation (ủy quyền) ───────────────────────────────────────────────────────────────────
 
 export const MAX_DELEGATION_DAYS = 90;

@@ -43,6 +43,8 @@ export interface AppDeps {
   services: AppServices;
   /** Mark the session cookie Secure (HTTPS). */
   secureCookie: boolean;
+  /** Proxies believed about the client address (Fastify trustProxy). */
+  trustProxy?: boolean | number | string[];
   checks: ReadinessCheck[];
   metricsText: () => Promise<string>;
   bodyLimit: number;
@@ -60,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...loggerOpt,
     bodyLimit: deps.bodyLimit,
+    // One of Fastify's trustProxy forms; typed as boolean only to keep its overloads on HTTP/1.
+    trustProxy: (deps.trustProxy ?? false) as boolean,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     // Prototype poisoning in JSON bodies is refused, not silently kept (Fastify's default is 'error' too).

@@ -192,6 +192,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const app = await buildApp({
       services,
       secureCookie: config.cookieSecure,
+      trustProxy: config.trustProxy,
       checks: [
         { name: 'database', check: async () => (await devices.count()) >= 0 },
         { name: 'mqtt', check: async () => (external ? external.connected() : true) },

@@ -23,6 +23,7 @@ const BAD: Record<string, string[]> = {
   IOC_ORG_PRESET: ['danang-2024', 'DANANG-2023', 'hanoi'],
   IOC_COOKIE_SECURE: ['maybe', '2'],
   IOC_INGEST_AUTH: ['none', 'APIKEY', 'token'],
+  IOC_TRUST_PROXY: ['maybe', '10.0.0.1;10.0.0.2', 'proxy.local'],
   IOC_HTTP_PORT: ['abc', '-1', '65536', '80.5', '1e3', '0x50', '8 0'],
   IOC_HTTP_HOST: [],
   IOC_MQTT_PORT: ['abc', '70000', '-1883'],

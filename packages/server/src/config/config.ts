@@ -30,6 +30,8 @@ export interface Config {
   orgPreset: OrgPresetName;
   /** Mark the session cookie Secure (serve over HTTPS, or behind a TLS proxy). */
   cookieSecure: boolean;
+  /** Which proxies to believe about the client address (X-Forwarded-For): none, all, a hop count, or addresses. */
+  trustProxy: boolean | number | string[];
   /** Who may send readings: anyone with the FIWARE API key and device id, or signed-in senders only. */
   ingestAuth: 'apikey' | 'credentials';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -67,6 +69,7 @@ export const CONFIG_VARS: VarSpec[] = [
   { name: 'IOC_ADMIN_PASSWORD', default: undefined, help: { vi: 'Mật khẩu của tài khoản quản trị đầu tiên "admin" (≥ 12 ký tự); bỏ trống = sinh ngẫu nhiên và in ra một lần', en: 'password of the first admin account "admin" (≥ 12 characters); unset = generated and printed once' } },
   { name: 'IOC_ORG_PRESET', default: 'danang-2023', help: { vi: 'Cây tổ chức mẫu: danang-2023 | danang-2025 (đổi sau này = chuyển sang bố cục mới, giữ lịch sử)', en: 'org tree preset: danang-2023 | danang-2025 (changing it later moves to the new layout, keeping history)' } },
   { name: 'IOC_INGEST_AUTH', default: 'apikey', help: { vi: 'Ai được gửi số liệu: apikey (chuẩn FIWARE: khóa nhóm + mã thiết bị) | credentials (phải có khóa API của đơn vị cung cấp dữ liệu hoặc mã truy cập thiết bị)', en: 'who may send readings: apikey (FIWARE: group key + device id) | credentials (a data provider API key or the device access token is required)' } },
+  { name: 'IOC_TRUST_PROXY', default: '0', help: { vi: 'Tin proxy nào về địa chỉ client (X-Forwarded-For): 0 | 1 (tất cả) | số bước | danh sách IP/CIDR cách nhau dấu phẩy — cần khi chạy sau reverse proxy', en: 'proxies to trust for the client address (X-Forwarded-For): 0 | 1 (all) | hop count | comma-separated IPs/CIDRs — needed behind a reverse proxy' } },
   { name: 'IOC_COOKIE_SECURE', default: '0', help: { vi: 'Cookie phiên chỉ gửi qua HTTPS (bật khi chạy sau TLS)', en: 'session cookie sent over HTTPS only (turn on behind TLS)' } },
   { name: 'IOC_LOG_LEVEL', default: 'info', help: { vi: 'Mức log: fatal|error|warn|info|debug|trace|silent', en: 'log level: fatal|error|warn|info|debug|trace|silent' } },
   { name: 'IOC_MAX_PAYLOAD_BYTES', default: '1048576', help: { vi: 'Kích thước tối đa của một bản tin MQTT / thân HTTP (byte)', en: 'largest MQTT payload / HTTP body (bytes)' } },
@@ -120,6 +123,16 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): 
   return raw as T;
 }
 
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = read(env, 'IOC_TRUST_PROXY') ?? '0';
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((x) => x.trim());
+  if (list.every((x) => /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(x))) return list;
+  throw new ConfigError('IOC_TRUST_PROXY', `"${raw}" is not 0, 1, a hop count or a comma-separated list of IP addresses / CIDRs`);
+}
+
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env, hostName = 'ioc'): Config {
   const adminPassword = read(env, 'IOC_ADMIN_PASSWORD');
@@ -153,6 +166,7 @@ export function loadConfig(env: Env, hostName = 'ioc'): Config {
     orgPreset: oneOf(env, 'IOC_ORG_PRESET', ORG_PRESETS),
     cookieSecure: bool(env, 'IOC_COOKIE_SECURE'),
     ingestAuth: oneOf(env, 'IOC_INGEST_AUTH', ['apikey', 'credentials'] as const),
+    trustProxy: trustProxy(env),
     logLevel: oneOf(env, 'IOC_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     maxPayloadBytes: int(env, 'IOC_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024),
     retention: {

@@ -7,6 +7,7 @@ import {
   fieldError,
   filterAllows,
   foldVietnamese,
+  scopeConditions,
   validateDevice,
 } from '@haidang/domain';
 import { randomBytes } from 'node:crypto';
@@ -82,7 +83,7 @@ export class DeviceService {
     if (scope.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', 'listing devices needs the permission device.read');
     const res = await this.store.list({
       unitCodes: q.unit ? await this.units.subtree(q.unit) : undefined,
-      ...(scope.kind === 'some' ? { scopes: scope.scopes } : {}),
+      ...(scope.kind === 'some' ? { scopes: scopeConditions(scope.scopes, await this.units.codes()) } : {}),
       type: q.type,
       sector: q.sector,
       apikey: q.apikey,

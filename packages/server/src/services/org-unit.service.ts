@@ -28,6 +28,8 @@ const PRESET_KEY = 'org.preset';
  */
 export class OrgUnitService {
   private cache: { units: OrgUnit[]; tree: OrgTree } | undefined;
+  /** Bumped by every change: a load that started before a change must not fill the cache. */
+  private version = 0;
 
   constructor(
     private readonly store: OrgUnitStore,
@@ -35,12 +37,20 @@ export class OrgUnitService {
   ) {}
 
   private async load(): Promise<{ units: OrgUnit[]; tree: OrgTree }> {
-    if (!this.cache) {
+    for (;;) {
+      if (this.cache) return this.cache;
+      const version = this.version;
       const units = await this.store.list();
+      if (version !== this.version) continue; // changed meanwhile: read again
       const tree = new OrgTree(units.map((u) => ({ code: u.code, parent: u.parent, status: u.status ?? 'active', successor: u.successor ?? null, sector: u.sector ?? null })));
       this.cache = { units, tree };
     }
-    return this.cache;
+  }
+
+  /** Forgets the cached tree after a change. */
+  private changed(): void {
+    this.version++;
+    this.cache = undefined;
   }
 
   async list(opts: { status?: 'active' | 'retired' | 'all' } = {}): Promise<OrgUnit[]> {
@@ -51,6 +61,11 @@ export class OrgUnitService {
 
   async tree(): Promise<OrgTree> {
     return (await this.load()).tree;
+  }
+
+  /** Every unit code, retired ones included. */
+  async codes(): Promise<string[]> {
+    return (await this.load()).units.map((u) => u.code);
   }
 
   async get(code: string): Promise<OrgUnit | undefined> {
@@ -95,7 +110,7 @@ export class OrgUnitService {
       changed = true;
       await this.audit.record({ actor: { id: null, name: 'system' }, action: 'unit.preset_apply', target: `preset:${p.preset}`, details: { from: current ?? null, to: p.preset, units: p.units.length, retired: p.retired?.length ?? 0 } });
     }
-    this.cache = undefined;
+    this.changed();
     return { preset: p.preset, changed, added };
   }
 
@@ -108,7 +123,7 @@ export class OrgUnitService {
     const grant = await this.manageGrant(ctx, input.parent);
     const unit = toUnit(input);
     await this.store.upsert([unit]);
-    this.cache = undefined;
+    this.changed();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'unit.create', unitCode: unit.code, target: `unit:${unit.code}`, details: { name: unit.name, kind: unit.kind, parent: unit.parent } });
     return (await this.get(unit.code))!;
   }
@@ -130,7 +145,7 @@ export class OrgUnitService {
     if (existing.parent !== null && input.parent !== existing.parent) await this.manageGrant(ctx, input.parent);
     const unit = { ...toUnit({ ...input, parent: existing.parent === null ? '' : input.parent }), parent: existing.parent === null ? null : input.parent, status: existing.status ?? 'active', successor: existing.successor ?? null };
     await this.store.upsert([unit]);
-    this.cache = undefined;
+    this.changed();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'unit.update', unitCode: code, target: `unit:${code}`, details: { before: { name: existing.name, kind: existing.kind, parent: existing.parent }, after: { name: unit.name, kind: unit.kind, parent: unit.parent } } });
     return (await this.get(code))!;
   }
@@ -149,7 +164,7 @@ export class OrgUnitService {
     const grant = await this.manageGrant(ctx, code);
     await this.manageGrant(ctx, successor);
     await this.store.upsert([{ ...existing, status: 'retired', successor }]);
-    this.cache = undefined;
+    this.changed();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'unit.retire', unitCode: code, target: `unit:${code}`, details: { successor } });
     return (await this.get(code))!;
   }
@@ -165,7 +180,7 @@ export class OrgUnitService {
       throw new IocError('IOC_ERR_UNIT_IN_USE', `unit ${code} has ${inUse.map(([k, n]) => `${n} ${k}`).join(', ') || 'the whole tree below it'}; retire it instead`);
     }
     await this.store.delete(code);
-    this.cache = undefined;
+    this.changed();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'unit.delete', unitCode: code, target: `unit:${code}`, details: { name: existing.name } });
   }
 

@@ -1,4 +1,4 @@
-import type { Assignment, Device, OrgUnitKind, Reading, Role, Sector } from '@haidang/domain';
+import type { Assignment, Device, OrgUnitKind, Reading, Role, Sector, UnitCondition } from '@haidang/domain';
 
 /** Ports: what the services need from storage and infrastructure. Adapters implement them. */
 
@@ -155,8 +155,8 @@ export interface StoredDevice {
 
 export interface DeviceFilter {
   unitCodes?: string[];
-  /** The actor's scope: devices in any of these (unit codes × optional sector). */
-  scopes?: { unitCodes: ReadonlySet<string> | readonly string[]; sector: string | null }[];
+  /** The actor's scope: devices that meet any of these conditions (see domain scopeConditions). */
+  scopes?: UnitCondition[];
   type?: string;
   sector?: string;
   apikey?: string;

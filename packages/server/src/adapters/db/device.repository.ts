@@ -123,7 +123,16 @@ export class DeviceRepository implements DeviceStore {
       // The actor's scope: a device is listed when one of the scopes holds it.
       q = scopes.length === 0
         ? q.where(sql<boolean>`false`)
-        : q.where((eb) => eb.or(scopes.map((s) => eb.and([eb('unit_code', '=', sql<string>`ANY(${[...s.unitCodes]}::text[])`), ...(s.sector ? [eb('sector', '=', s.sector)] : [])]))));
+        : q.where((eb) =>
+            eb.or(
+              scopes.map((s) =>
+                eb.and([
+                  ...(s.units === 'any' ? [] : 'in' in s.units ? [eb('unit_code', '=', sql<string>`ANY(${s.units.in}::text[])`)] : [eb('unit_code', '<>', sql<string>`ALL(${s.units.notIn}::text[])`)]),
+                  ...(s.sector ? [eb('sector', '=', s.sector)] : []),
+                ]),
+              ),
+            ),
+          );
     }
     if (f.type) q = q.where('type', '=', f.type);
     if (f.sector) q = q.where('sector', '=', f.sector);
