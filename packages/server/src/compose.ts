@@ -100,7 +100,7 @@ export function wireServices(database: Database, opts: { clock: () => number; ma
   const hasher = new PasswordHasher(opts.scrypt);
   const auth = new AuthService(userStore, new DelegationRepository(database.db), credentials, units, hasher, audit, clock);
   const users = new UserService(userStore, credentials, units, access, auth, hasher, audit, clock);
-  const delegations = new DelegationService(new DelegationRepository(database.db), userStore, units, audit, clock);
+  const delegations = new DelegationService(new DelegationRepository(database.db), userStore, units, audit, clock, () => auth.invalidate());
   const directory = new DeviceDirectory(deviceStore);
   const devices = new DeviceService(deviceStore, units, directory, access, audit, clock);
   const writer = new ReadingWriter(readingStore, metrics);

@@ -34,6 +34,8 @@ export class DelegationService {
     private readonly units: OrgUnitService,
     private readonly audit: Auditor,
     private readonly clock: Clock,
+    /** Told when grants change, to drop cached authentications. */
+    private readonly grantsChanged: () => void = () => undefined,
   ) {}
 
   async grant(ctx: RequestContext, input: DelegationInput): Promise<DelegationView> {
@@ -55,6 +57,7 @@ export class DelegationService {
     if (errs.length) throw new IocError('IOC_ERR_VALIDATION', errs.map((e) => `${e.field}: ${e.message}`).join('; '), errs);
     const id = crypto.randomUUID();
     await this.store.insert({ id, grantorId: grantor.userId, granteeId: d.granteeId, role: d.role, unitCode: d.unitCode, sector: d.sector, validFrom: d.validFrom, validUntil: d.validUntil, reason: d.reason.trim() });
+    this.grantsChanged();
     await this.audit.record({
       ...auditBy(ctx),
       action: 'delegation.grant',
@@ -77,6 +80,7 @@ export class DelegationService {
     if (!d || (d.grantorId !== ctx.actor.userId && d.granteeId !== ctx.actor.userId)) throw new IocError('IOC_ERR_NOT_FOUND', `no delegation ${id}`);
     const now = this.clock();
     if (!(await this.store.revoke(id, ctx.actor.userId, now))) throw new IocError('IOC_ERR_CONFLICT', 'the delegation is revoked already');
+    this.grantsChanged();
     await this.audit.record({ ...auditBy(ctx), action: 'delegation.revoke', unitCode: d.unitCode, target: `delegation:${id}`, details: { grantor: d.grantorName, grantee: d.granteeName, role: d.role, status: delegationStatus(d, now) } });
     return this.view((await this.store.get(id))!, now);
   }

@@ -170,6 +170,7 @@ export class UserService {
       ...(patch.disabled !== undefined ? { disabledAt: patch.disabled ? (user.disabledAt ?? now) : null } : {}),
     });
     if (patch.disabled) await this.credentials.revokeUserSessions(id, now);
+    this.auth.invalidate();
     await this.audit.record({ ...auditBy(ctx, grant), action: patch.disabled ? 'user.disable' : 'user.update', unitCode: user.unitCode, target: `user:${user.username}`, details: patch });
     return this.get(ctx, id);
   }
@@ -189,6 +190,7 @@ export class UserService {
       if (!kept && !mine.some((g) => scopeWithin(tree, a, g))) throw new IocError('IOC_ERR_FORBIDDEN', `the assignment ${a.role} over ${a.unitCode} is outside your scope`);
     }
     await this.store.setAssignments(id, assignments);
+    this.auth.invalidate();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'user.assignments', unitCode: user.unitCode, target: `user:${user.username}`, details: { before, after: assignments } });
     return this.get(ctx, id);
   }
@@ -206,6 +208,7 @@ export class UserService {
     const now = this.clock();
     await this.store.setPassword(id, await this.hasher.hash(input.password), now);
     await this.credentials.revokeUserSessions(id, now);
+    this.auth.invalidate();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'user.password', unitCode: user.unitCode, target: `user:${user.username}`, details: { self } });
   }
 
@@ -230,6 +233,7 @@ export class UserService {
     const key = (await this.credentials.apiKeysOf(userId)).find((k) => k.id === keyId);
     if (!key) throw new IocError('IOC_ERR_NOT_FOUND', `no API key ${keyId}`);
     if (!(await this.credentials.revokeApiKey(keyId, this.clock()))) throw new IocError('IOC_ERR_CONFLICT', 'the key is revoked already');
+    this.auth.invalidate();
     await this.audit.record({ ...auditBy(ctx, grant), action: 'apikey.revoke', unitCode: user.unitCode, target: `apikey:${keyId}`, details: { user: user.username, prefix: key.prefix } });
   }
 
