@@ -1,11 +1,11 @@
-import { fieldError, IocError } from '@haidang/domain';
+import { IocError } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccessPolicy } from '../services/access-policy.ts';
 import type { AuditService } from '../services/audit.service.ts';
 import type { OrgUnitService } from '../services/org-unit.service.ts';
 import { ctxOf } from './auth.ts';
-import { errors } from './schemas.ts';
+import { errors, instant } from './schemas.ts';
 
 const nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 const Entry = Type.Object({
@@ -27,12 +27,6 @@ const Entry = Type.Object({
   hash: Type.String(),
 });
 
-const instant = (field: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const ms = /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset`)]);
-  return ms;
-};
 
 /** The audit log: query within one's scope; verify the hash chain. */
 export const auditRoutes =

@@ -1,9 +1,8 @@
-import { fieldError, IocError } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DelegationService } from '../services/delegation.service.ts';
 import { ctxOf } from './auth.ts';
-import { errors } from './schemas.ts';
+import { errors, instant } from './schemas.ts';
 
 const Delegation = Type.Object({
   id: Type.String(),
@@ -23,12 +22,6 @@ const Delegation = Type.Object({
   status: Type.Union([Type.Literal('scheduled'), Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
 });
 
-const instant = (field: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const ms = /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset`)]);
-  return ms;
-};
 
 /** Ủy quyền: lend part of one's role and scope for a time. */
 export const delegationsRoutes =

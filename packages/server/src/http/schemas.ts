@@ -1,4 +1,4 @@
-import { DEVICE_TYPES, ORG_UNIT_KINDS, ROLES, SECTORS } from '@haidang/domain';
+import { DEVICE_TYPES, fieldError, IocError, ORG_UNIT_KINDS, ROLES, SECTORS } from '@haidang/domain';
 import type { SwaggerTransform } from '@fastify/swagger';
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { RouteOptions } from 'fastify';
@@ -138,3 +138,20 @@ export function declareStandardErrors(route: RouteOptions): void {
 }
 
 export const sharedSchemas = [Attribute, Device, DeviceInput, ErrorBody, Assignment, UserView, OrgUnit];
+
+/** ISO 8601 date-time with an offset; groups: year, month, day. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** An ISO 8601 instant (with an offset) from a query or body field, as epoch ms; a clear 400 naming the field otherwise. */
+export function instant(field: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = ISO_INSTANT.exec(v);
+  const ms = Date.parse(v);
+  // V8 rolls impossible days over (2026-02-30 → 2026-03-02) instead of refusing them.
+  const [y, mo, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  const dayExists = mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (!m || !dayExists || !Number.isFinite(ms)) {
+    throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00Z`)]);
+  }
+  return ms;
+}

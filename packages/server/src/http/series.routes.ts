@@ -1,10 +1,9 @@
-import { fieldError, IocError } from '@haidang/domain';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { SeriesService } from '../services/series.service.ts';
 import { MAX_SERIES_POINTS } from '../services/series.service.ts';
 import { ctxOf } from './auth.ts';
-import { deviceFilters, errors } from './schemas.ts';
+import { deviceFilters, errors, instant } from './schemas.ts';
 
 const Value = Type.Object({ value: Type.Number(), ts: Type.String({ format: 'date-time' }), unit: Type.String() });
 const DeviceLatest = Type.Object({
@@ -16,22 +15,6 @@ const DeviceLatest = Type.Object({
   location: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
   values: Type.Record(Type.String(), Value),
 });
-
-/** ISO 8601 date-time with an offset; groups: year, month, day. */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-function instant(field: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const m = ISO_INSTANT.exec(v);
-  const ms = Date.parse(v);
-  // V8 rolls impossible days over (2026-02-30 → 2026-03-02) instead of refusing them.
-  const [y, mo, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-  const dayExists = mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (!m || !dayExists || !Number.isFinite(ms)) {
-    throw new IocError('IOC_ERR_VALIDATION', `${field} is not an ISO 8601 instant`, [fieldError(field, 'bad_timestamp', `${field} must be an ISO 8601 date-time with an offset, e.g. 2026-11-25T00:00:00Z`)]);
-  }
-  return ms;
-}
 
 /**
  * These answers run to hundreds of kilobytes; JSON.stringify writes them several times faster than
@@ -47,6 +30,8 @@ const SeriesQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: MAX_SERIES_POINTS, default: 10000 }),
 });
 const SeriesParams = Type.Object({ id: Type.String({ maxLength: 64 }), attr: Type.String({ maxLength: 32 }) });
+
+const seriesQuery = (q: Static<typeof SeriesQuery>) => ({ from: instant('from', q.from), to: instant('to', q.to), resolution: q.resolution, limit: q.limit });
 
 /** A CSV field: quoted when it holds a separator, a quote or a line break (RFC 4180 §2.6–2.7). */
 const csvField = (v: string | number): string => {
@@ -103,12 +88,7 @@ export const seriesRoutes =
       },
     }, async (req) => {
       const { id, attr } = req.params;
-      const r = await series.series(ctxOf(req), id, attr, {
-        from: instant('from', req.query.from),
-        to: instant('to', req.query.to),
-        resolution: req.query.resolution,
-        limit: req.query.limit,
-      });
+      const r = await series.series(ctxOf(req), id, attr, seriesQuery(req.query));
       return {
         deviceId: id,
         attr,
@@ -134,12 +114,7 @@ export const seriesRoutes =
       },
     }, async (req, reply) => {
       const { id, attr } = req.params;
-      const r = await series.export(ctxOf(req), id, attr, {
-        from: instant('from', req.query.from),
-        to: instant('to', req.query.to),
-        resolution: req.query.resolution,
-        limit: req.query.limit,
-      });
+      const r = await series.export(ctxOf(req), id, attr, seriesQuery(req.query));
       const rollup = r.resolution !== 'raw';
       const lines = [rollup ? 'ts,value,count,min,max,avg' : 'ts,value'];
       for (const p of r.points) {
