@@ -11,3 +11,5 @@ export * from './org-preset.ts';
 export * from './audit-chain.ts';
 export * from './access.ts';
 export * from './password.ts';
+export * from './vn-aqi.ts';
+export * from './warning-levels.ts';
