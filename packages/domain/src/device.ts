@@ -1,3 +1,4 @@
+import { checkKnownKeys, checkText, isFiniteNumber, isObject } from './check.ts';
 import type { FieldError } from './errors.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
 import { DEVICE_TYPES, SECTORS, type Sector } from './device-types.ts';
@@ -41,36 +42,7 @@ const ATTR_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 const RESERVED_ATTRS = new Set(['TimeInstant', 'ts', 'values']);
 const MAX_NAME = 200;
 const MAX_ATTRIBUTES = 64;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function checkString(
-  errors: FieldError[],
-  obj: Record<string, unknown>,
-  key: string,
-  opts: { pattern?: RegExp; max?: number; optional?: boolean } = {},
-): string | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
-    if (!opts.optional) errors.push(fieldError(key, 'required', `${key} is required`));
-    return undefined;
-  }
-  if (typeof v !== 'string') {
-    errors.push(fieldError(key, 'wrong_type', `${key} must be a string`));
-    return undefined;
-  }
-  if (opts.max !== undefined && v.length > opts.max) {
-    errors.push(fieldError(key, 'too_long', `${key} must be at most ${opts.max} characters`));
-    return undefined;
-  }
-  if (opts.pattern && !opts.pattern.test(v)) {
-    errors.push(fieldError(key, 'bad_format', `${key} must match ${opts.pattern.source}`));
-    return undefined;
-  }
-  return v;
-}
+const DEVICE_KEYS = new Set(['id', 'type', 'name', 'location', 'unitCode', 'sector', 'apikey', 'attributes', 'accessToken']);
 
 function checkAttributes(errors: FieldError[], raw: unknown): AttributeSpec[] | undefined {
   if (!Array.isArray(raw)) {
@@ -128,12 +100,12 @@ function checkAttributes(errors: FieldError[], raw: unknown): AttributeSpec[] | 
 export function validateDevice(input: unknown): Checked<Device & { accessToken?: string }> {
   if (!isObject(input)) return fail([fieldError('', 'wrong_type', 'device must be a JSON object')]);
   const errors: FieldError[] = [];
-  const id = checkString(errors, input, 'id', { pattern: ID_PATTERN });
-  const type = checkString(errors, input, 'type', { max: 64, pattern: /^[a-z][a-z0-9_]*$/ });
-  const name = checkString(errors, input, 'name', { max: MAX_NAME });
-  const unitCode = checkString(errors, input, 'unitCode', { max: 32, pattern: /^[A-Za-z0-9_.-]+$/ });
-  const apikey = checkString(errors, input, 'apikey', { pattern: ID_PATTERN });
-  const accessToken = checkString(errors, input, 'accessToken', { optional: true, pattern: /^[A-Za-z0-9_.~-]{8,128}$/ });
+  const id = checkText(errors, input, '', 'id', { pattern: ID_PATTERN });
+  const type = checkText(errors, input, '', 'type', { max: 64, pattern: /^[a-z][a-z0-9_]*$/ });
+  const name = checkText(errors, input, '', 'name', { max: MAX_NAME });
+  const unitCode = checkText(errors, input, '', 'unitCode', { max: 32, pattern: /^[A-Za-z0-9_.-]+$/ });
+  const apikey = checkText(errors, input, '', 'apikey', { pattern: ID_PATTERN });
+  const accessToken = checkText(errors, input, '', 'accessToken', { optional: true, pattern: /^[A-Za-z0-9_.~-]{8,128}$/ });
 
   let location: Device['location'] | undefined;
   const loc = input.location;
@@ -161,10 +133,7 @@ export function validateDevice(input: unknown): Checked<Device & { accessToken?:
   else if (known) attributes = known.attributes.map((a) => ({ ...a }));
   else if (type) errors.push(fieldError('attributes', 'required', 'attributes are required for a device type without defaults'));
 
-  const allowed = new Set(['id', 'type', 'name', 'location', 'unitCode', 'sector', 'apikey', 'attributes', 'accessToken']);
-  for (const k of Object.keys(input)) {
-    if (!allowed.has(k)) errors.push(fieldError(k, 'unknown_field', `unknown field ${k}`));
-  }
+  checkKnownKeys(errors, input, '', DEVICE_KEYS);
 
   if (errors.length > 0) return fail(errors);
   const device: Device & { accessToken?: string } = {

@@ -6,6 +6,7 @@ export * from './reading.ts';
 export * from './csv.ts';
 export * from './device-import.ts';
 export * from './text.ts';
+export * from './check.ts';
 export * from './org.ts';
 export * from './org-preset.ts';
 export * from './audit-chain.ts';

@@ -1,5 +1,6 @@
 import type { Sector } from './device-types.ts';
 import { SECTORS } from './device-types.ts';
+import { checkBilingual, checkKnownKeys, checkText, fieldPath, isFiniteNumber, isObject } from './check.ts';
 import type { FieldError } from './errors.ts';
 import { ORG_UNIT_KINDS, UNIT_CODE_PATTERN, type OrgUnitKind } from './org.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
@@ -45,60 +46,7 @@ const MAX_TEXT = 2000;
 const UNIT_KEYS = new Set(['code', 'name', 'kind', 'parent', 'sector', 'geometry']);
 const RETIRED_KEYS = new Set([...UNIT_KEYS, 'successor', 'note']);
 const PRESET_KEYS = new Set(['preset', 'name', 'source', 'units', 'retired']);
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const path = (at: string, key: string): string => (at === '' ? key : `${at}/${key}`);
-
-/** A required, non-blank string of at most `max` characters (and matching `pattern`). */
-function checkText(
-  errors: FieldError[],
-  obj: Record<string, unknown>,
-  at: string,
-  key: string,
-  opts: { max: number; pattern?: RegExp; optional?: boolean },
-): string | undefined {
-  const field = path(at, key);
-  const v = obj[key];
-  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
-    if (!opts.optional) errors.push(fieldError(field, 'required', `${field} is required`));
-    return undefined;
-  }
-  if (typeof v !== 'string') {
-    errors.push(fieldError(field, 'wrong_type', `${field} must be a string`));
-    return undefined;
-  }
-  if (v.length > opts.max) {
-    errors.push(fieldError(field, 'too_long', `${field} must be at most ${opts.max} characters`));
-    return undefined;
-  }
-  if (opts.pattern && !opts.pattern.test(v)) {
-    errors.push(fieldError(field, 'bad_format', `${field} must match ${opts.pattern.source}`));
-    return undefined;
-  }
-  return v;
-}
-
-/** `{vi, en}`, both required. */
-function checkName(errors: FieldError[], obj: Record<string, unknown>, at: string): { vi: string; en: string } | undefined {
-  const field = path(at, 'name');
-  const v = obj.name;
-  if (v === undefined || v === null) {
-    errors.push(fieldError(field, 'required', `${field} {vi, en} is required`));
-    return undefined;
-  }
-  if (!isObject(v)) {
-    errors.push(fieldError(field, 'wrong_type', `${field} must be an object {vi, en}`));
-    return undefined;
-  }
-  const vi = checkText(errors, v, field, 'vi', { max: MAX_NAME });
-  const en = checkText(errors, v, field, 'en', { max: MAX_NAME });
-  for (const k of Object.keys(v)) {
-    if (k !== 'vi' && k !== 'en') errors.push(fieldError(path(field, k), 'unknown_field', `unknown field ${k}`));
-  }
-  return vi !== undefined && en !== undefined ? { vi, en } : undefined;
-}
+const GEOMETRY_KEYS = new Set(['type', 'coordinates']);
 
 const isPosition = (v: unknown): boolean =>
   Array.isArray(v) &&
@@ -123,15 +71,13 @@ function checkGeometry(errors: FieldError[], v: unknown, field: string): PresetU
   const before = errors.length;
   const type = v.type;
   if (type !== 'Polygon' && type !== 'MultiPolygon') {
-    errors.push(fieldError(path(field, 'type'), 'bad_value', `${field}/type must be Polygon or MultiPolygon`));
+    errors.push(fieldError(fieldPath(field, 'type'), 'bad_value', `${field}/type must be Polygon or MultiPolygon`));
   } else if (!(type === 'Polygon' ? isPolygon : isMultiPolygon)(v.coordinates)) {
     errors.push(
-      fieldError(path(field, 'coordinates'), 'bad_format', `${field}/coordinates must be the coordinates of a ${type} (closed rings of [lon, lat])`),
+      fieldError(fieldPath(field, 'coordinates'), 'bad_format', `${field}/coordinates must be the coordinates of a ${type} (closed rings of [lon, lat])`),
     );
   }
-  for (const k of Object.keys(v)) {
-    if (k !== 'type' && k !== 'coordinates') errors.push(fieldError(path(field, k), 'unknown_field', `unknown field ${k}`));
-  }
+  checkKnownKeys(errors, v, field, GEOMETRY_KEYS);
   return errors.length === before ? { type: type as 'Polygon' | 'MultiPolygon', coordinates: v.coordinates } : undefined;
 }
 
@@ -155,22 +101,22 @@ function checkUnit(errors: FieldError[], raw: unknown, at: string, retired: bool
   }
   const before = errors.length;
   entry.code = checkText(errors, raw, at, 'code', { max: 32, pattern: UNIT_CODE_PATTERN });
-  const name = checkName(errors, raw, at);
+  const name = checkBilingual(errors, raw, at, 'name', MAX_NAME);
 
   let kind: OrgUnitKind | undefined;
   if (raw.kind === undefined || raw.kind === null || raw.kind === '') {
-    errors.push(fieldError(path(at, 'kind'), 'required', `${path(at, 'kind')} is required`));
+    errors.push(fieldError(fieldPath(at, 'kind'), 'required', `${fieldPath(at, 'kind')} is required`));
   } else if (typeof raw.kind !== 'string' || !(ORG_UNIT_KINDS as readonly string[]).includes(raw.kind)) {
-    errors.push(fieldError(path(at, 'kind'), 'unknown_kind', `kind must be one of ${ORG_UNIT_KINDS.join(', ')}`));
+    errors.push(fieldError(fieldPath(at, 'kind'), 'unknown_kind', `kind must be one of ${ORG_UNIT_KINDS.join(', ')}`));
   } else kind = raw.kind as OrgUnitKind;
 
   if (!('parent' in raw) || raw.parent === undefined) {
-    errors.push(fieldError(path(at, 'parent'), 'required', `${path(at, 'parent')} is required (null for the root)`));
+    errors.push(fieldError(fieldPath(at, 'parent'), 'required', `${fieldPath(at, 'parent')} is required (null for the root)`));
   } else if (raw.parent === null) entry.parent = null;
   else entry.parent = checkText(errors, raw, at, 'parent', { max: 32, pattern: UNIT_CODE_PATTERN });
 
   let sector: Sector | undefined;
-  const sf = path(at, 'sector');
+  const sf = fieldPath(at, 'sector');
   if (raw.sector !== undefined && raw.sector !== null) {
     if (kind !== undefined && kind !== 'sector_oc') {
       errors.push(fieldError(sf, 'not_allowed', 'only a sector_oc has a sector'));
@@ -182,7 +128,7 @@ function checkUnit(errors: FieldError[], raw: unknown, at: string, retired: bool
   }
 
   let geometry: PresetUnit['geometry'];
-  if (raw.geometry !== undefined && raw.geometry !== null) geometry = checkGeometry(errors, raw.geometry, path(at, 'geometry'));
+  if (raw.geometry !== undefined && raw.geometry !== null) geometry = checkGeometry(errors, raw.geometry, fieldPath(at, 'geometry'));
 
   let note: string | undefined;
   if (retired) {
@@ -190,10 +136,7 @@ function checkUnit(errors: FieldError[], raw: unknown, at: string, retired: bool
     note = checkText(errors, raw, at, 'note', { max: MAX_TEXT, optional: true });
   }
 
-  const allowed = retired ? RETIRED_KEYS : UNIT_KEYS;
-  for (const k of Object.keys(raw)) {
-    if (!allowed.has(k)) errors.push(fieldError(path(at, k), 'unknown_field', `unknown field ${k}`));
-  }
+  checkKnownKeys(errors, raw, at, retired ? RETIRED_KEYS : UNIT_KEYS);
 
   if (errors.length === before) {
     const unit: PresetUnit = { code: entry.code!, name: name!, kind: kind!, parent: entry.parent! };
@@ -242,7 +185,7 @@ function checkCycles(errors: FieldError[], byCode: Map<string, Entry>): void {
       const cycle = pathCodes.slice(pathCodes.indexOf(c));
       for (const code of cycle) {
         const e = byCode.get(code)!;
-        errors.push(fieldError(path(e.at, 'parent'), 'cycle', `parent cycle: ${[...cycle, c].join(' → ')}`));
+        errors.push(fieldError(fieldPath(e.at, 'parent'), 'cycle', `parent cycle: ${[...cycle, c].join(' → ')}`));
       }
     }
     for (const p of pathCodes) done.add(p);
@@ -260,13 +203,11 @@ export function validateOrgPreset(input: unknown): Checked<OrgPreset> {
   if (!isObject(input)) return fail([fieldError('', 'wrong_type', 'preset must be a JSON object')]);
   const errors: FieldError[] = [];
   const preset = checkText(errors, input, '', 'preset', { max: 64, pattern: PRESET_ID_PATTERN });
-  const name = checkName(errors, input, '');
+  const name = checkBilingual(errors, input, '', 'name', MAX_NAME);
   const source = checkText(errors, input, '', 'source', { max: MAX_TEXT });
   const units = checkList(errors, input, 'units');
   const retired = checkList(errors, input, 'retired');
-  for (const k of Object.keys(input)) {
-    if (!PRESET_KEYS.has(k)) errors.push(fieldError(k, 'unknown_field', `unknown field ${k}`));
-  }
+  checkKnownKeys(errors, input, '', PRESET_KEYS);
 
   // Cross-checks, on whatever could be read (so one bad field does not hide the others).
   const all = [...(units ?? []), ...(retired ?? [])];
@@ -274,7 +215,7 @@ export function validateOrgPreset(input: unknown): Checked<OrgPreset> {
   for (const e of all) {
     if (e.code === undefined) continue;
     const first = byCode.get(e.code);
-    if (first) errors.push(fieldError(path(e.at, 'code'), 'duplicate', `code ${e.code} is also ${first.at}`));
+    if (first) errors.push(fieldError(fieldPath(e.at, 'code'), 'duplicate', `code ${e.code} is also ${first.at}`));
     else byCode.set(e.code, e);
   }
 
@@ -284,7 +225,7 @@ export function validateOrgPreset(input: unknown): Checked<OrgPreset> {
       errors.push(fieldError('units', 'no_root', 'exactly one unit must have parent null (the root)'));
     }
     for (const e of roots.slice(1)) {
-      errors.push(fieldError(path(e.at, 'parent'), 'multiple_roots', `only one unit may have parent null; ${roots[0]!.at} is the root`));
+      errors.push(fieldError(fieldPath(e.at, 'parent'), 'multiple_roots', `only one unit may have parent null; ${roots[0]!.at} is the root`));
     }
   }
 
@@ -292,15 +233,15 @@ export function validateOrgPreset(input: unknown): Checked<OrgPreset> {
   for (const e of units ? all : []) {
     if (typeof e.parent === 'string') {
       const p = byCode.get(e.parent);
-      if (!p) errors.push(fieldError(path(e.at, 'parent'), 'unknown_unit', `no unit has code ${e.parent}`));
+      if (!p) errors.push(fieldError(fieldPath(e.at, 'parent'), 'unknown_unit', `no unit has code ${e.parent}`));
       else if (!e.retired && p.retired) {
-        errors.push(fieldError(path(e.at, 'parent'), 'retired_parent', `parent ${e.parent} is retired; an active unit needs an active parent`));
+        errors.push(fieldError(fieldPath(e.at, 'parent'), 'retired_parent', `parent ${e.parent} is retired; an active unit needs an active parent`));
       }
     }
     if (e.successor !== undefined) {
       const s = byCode.get(e.successor);
-      if (!s) errors.push(fieldError(path(e.at, 'successor'), 'unknown_unit', `no unit has code ${e.successor}`));
-      else if (s.retired) errors.push(fieldError(path(e.at, 'successor'), 'retired_successor', `successor ${e.successor} is itself retired`));
+      if (!s) errors.push(fieldError(fieldPath(e.at, 'successor'), 'unknown_unit', `no unit has code ${e.successor}`));
+      else if (s.retired) errors.push(fieldError(fieldPath(e.at, 'successor'), 'retired_successor', `successor ${e.successor} is itself retired`));
     }
   }
   if (units) checkCycles(errors, byCode);

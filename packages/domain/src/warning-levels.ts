@@ -1,4 +1,5 @@
 import type { Bilingual } from './text.ts';
+import { checkBilingual, checkKnownKeys, checkText, fieldPath, isFiniteNumber, isObject } from './check.ts';
 import type { FieldError } from './errors.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
 
@@ -482,46 +483,8 @@ const STATION_KEYS = new Set(['id', 'river', 'station', 'aliases', 'province', '
 const BOUND_KEYS = new Set(['class', 'atLeast', 'above', ...TAG_KEYS]);
 const COLOUR_KEYS = new Set(['level', 'hex', ...TAG_KEYS]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const path = (at: string, key: string | number): string => (at === '' ? String(key) : `${at}/${key}`);
-
-function unknownKeys(errors: FieldError[], obj: Record<string, unknown>, at: string, allowed: Set<string>): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.has(k)) errors.push(fieldError(path(at, k), 'unknown_field', `unknown field ${k}`));
-  }
-}
-
-function checkText(
-  errors: FieldError[],
-  obj: Record<string, unknown>,
-  at: string,
-  key: string,
-  opts: { max: number; pattern?: RegExp; optional?: boolean },
-): string | undefined {
-  const field = path(at, key);
-  const v = obj[key];
-  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
-    if (!opts.optional) errors.push(fieldError(field, 'required', `${field} is required`));
-    return undefined;
-  }
-  if (typeof v !== 'string') {
-    errors.push(fieldError(field, 'wrong_type', `${field} must be a string`));
-    return undefined;
-  }
-  if (v.length > opts.max) {
-    errors.push(fieldError(field, 'too_long', `${field} must be at most ${opts.max} characters`));
-    return undefined;
-  }
-  if (opts.pattern && !opts.pattern.test(v)) {
-    errors.push(fieldError(field, 'bad_format', `${field} must match ${opts.pattern.source}`));
-    return undefined;
-  }
-  return v;
-}
-
 function checkNumber(errors: FieldError[], obj: Record<string, unknown>, at: string, key: string, opts: { min?: number } = {}): number | undefined {
-  const field = path(at, key);
+  const field = fieldPath(at, key);
   const v = obj[key];
   if (v === undefined || v === null) {
     errors.push(fieldError(field, 'required', `${field} is required`));
@@ -538,26 +501,9 @@ function checkNumber(errors: FieldError[], obj: Record<string, unknown>, at: str
   return v;
 }
 
-function checkBilingual(errors: FieldError[], obj: Record<string, unknown>, at: string, key: string): Bilingual | undefined {
-  const field = path(at, key);
-  const v = obj[key];
-  if (!isObject(v)) {
-    errors.push(
-      v === undefined || v === null
-        ? fieldError(field, 'required', `${field} {vi, en} is required`)
-        : fieldError(field, 'wrong_type', `${field} must be an object {vi, en}`),
-    );
-    return undefined;
-  }
-  const vi = checkText(errors, v, field, 'vi', { max: MAX_NAME });
-  const en = checkText(errors, v, field, 'en', { max: MAX_NAME });
-  unknownKeys(errors, v, field, new Set(['vi', 'en']));
-  return vi !== undefined && en !== undefined ? { vi, en } : undefined;
-}
-
 /** An array at `obj[key]` (required unless `optional`), else undefined after reporting. */
 function checkArray(errors: FieldError[], obj: Record<string, unknown>, at: string, key: string, optional = false): unknown[] | undefined {
-  const field = path(at, key);
+  const field = fieldPath(at, key);
   const v = obj[key];
   if (v === undefined || v === null) {
     if (!optional) errors.push(fieldError(field, 'required', `${field} is required`));
@@ -573,7 +519,7 @@ function checkArray(errors: FieldError[], obj: Record<string, unknown>, at: stri
 /** `status`, `note` and optional `sources` (keys of the top-level `sources`, when readable). */
 function checkTag(errors: FieldError[], obj: Record<string, unknown>, at: string, sourceKeys: Set<string> | undefined): Tagged | undefined {
   const before = errors.length;
-  const sf = path(at, 'status');
+  const sf = fieldPath(at, 'status');
   let status: EvidenceStatus | undefined;
   if (obj.status === undefined || obj.status === null) errors.push(fieldError(sf, 'required', `${sf} is required`));
   else if (typeof obj.status !== 'string' || !(EVIDENCE_STATUSES as readonly string[]).includes(obj.status)) {
@@ -585,7 +531,7 @@ function checkTag(errors: FieldError[], obj: Record<string, unknown>, at: string
   if (list) {
     sources = [];
     list.forEach((s, i) => {
-      const f = path(path(at, 'sources'), i);
+      const f = fieldPath(fieldPath(at, 'sources'), i);
       if (typeof s !== 'string') errors.push(fieldError(f, 'wrong_type', `${f} must be a source key`));
       else if (sourceKeys && !sourceKeys.has(s)) errors.push(fieldError(f, 'unknown_source', `no source has key ${s}`));
       else sources!.push(s);
@@ -607,7 +553,7 @@ function checkLevelValue(errors: FieldError[], v: unknown, at: string, sourceKey
   const before = errors.length;
   const m = checkNumber(errors, v, at, 'm');
   const tag = checkTag(errors, v, at, sourceKeys);
-  unknownKeys(errors, v, at, LEVEL_KEYS);
+  checkKnownKeys(errors, v, at, LEVEL_KEYS);
   return errors.length === before ? { m: m!, ...tag! } : undefined;
 }
 
@@ -619,9 +565,9 @@ function checkPeak(errors: FieldError[], v: unknown, at: string, sourceKeys: Set
   const before = errors.length;
   const m = checkNumber(errors, v, at, 'm');
   const when = checkText(errors, v, at, 'when', { max: 32, pattern: WHEN_PATTERN });
-  if (typeof v.record !== 'boolean') errors.push(fieldError(path(at, 'record'), v.record === undefined ? 'required' : 'wrong_type', `${path(at, 'record')} must be true or false`));
+  if (typeof v.record !== 'boolean') errors.push(fieldError(fieldPath(at, 'record'), v.record === undefined ? 'required' : 'wrong_type', `${fieldPath(at, 'record')} must be true or false`));
   const tag = checkTag(errors, v, at, sourceKeys);
-  unknownKeys(errors, v, at, PEAK_KEYS);
+  checkKnownKeys(errors, v, at, PEAK_KEYS);
   return errors.length === before ? { m: m!, when: when!, record: v.record as boolean, ...tag! } : undefined;
 }
 
@@ -643,18 +589,18 @@ function checkStation(errors: FieldError[], raw: unknown, at: string, sourceKeys
   if (aliasList) {
     aliases = [];
     aliasList.forEach((a, i) => {
-      const f = path(path(at, 'aliases'), i);
+      const f = fieldPath(fieldPath(at, 'aliases'), i);
       if (typeof a !== 'string' || a.trim() === '' || a.length > MAX_NAME) errors.push(fieldError(f, 'bad_value', `${f} must be a non-blank name`));
       else aliases!.push(a);
     });
   }
 
-  const bd1 = checkLevelValue(errors, raw.bd1, path(at, 'bd1'), sourceKeys);
-  const bd2 = checkLevelValue(errors, raw.bd2, path(at, 'bd2'), sourceKeys);
-  const bd3 = checkLevelValue(errors, raw.bd3, path(at, 'bd3'), sourceKeys);
-  if (bd1 && bd2 && !(bd1.m < bd2.m)) errors.push(fieldError(path(at, 'bd2/m'), 'not_increasing', `BĐ2 (${bd2.m}) must be above BĐ1 (${bd1.m})`));
-  if (bd2 && bd3 && !(bd2.m < bd3.m)) errors.push(fieldError(path(at, 'bd3/m'), 'not_increasing', `BĐ3 (${bd3.m}) must be above BĐ2 (${bd2.m})`));
-  if (bd1 && !bd2 && bd3 && !(bd1.m < bd3.m)) errors.push(fieldError(path(at, 'bd3/m'), 'not_increasing', `BĐ3 (${bd3.m}) must be above BĐ1 (${bd1.m})`));
+  const bd1 = checkLevelValue(errors, raw.bd1, fieldPath(at, 'bd1'), sourceKeys);
+  const bd2 = checkLevelValue(errors, raw.bd2, fieldPath(at, 'bd2'), sourceKeys);
+  const bd3 = checkLevelValue(errors, raw.bd3, fieldPath(at, 'bd3'), sourceKeys);
+  if (bd1 && bd2 && !(bd1.m < bd2.m)) errors.push(fieldError(fieldPath(at, 'bd2/m'), 'not_increasing', `BĐ2 (${bd2.m}) must be above BĐ1 (${bd1.m})`));
+  if (bd2 && bd3 && !(bd2.m < bd3.m)) errors.push(fieldError(fieldPath(at, 'bd3/m'), 'not_increasing', `BĐ3 (${bd3.m}) must be above BĐ2 (${bd2.m})`));
+  if (bd1 && !bd2 && bd3 && !(bd1.m < bd3.m)) errors.push(fieldError(fieldPath(at, 'bd3/m'), 'not_increasing', `BĐ3 (${bd3.m}) must be above BĐ1 (${bd1.m})`));
 
   let peaks: FloodPeak[] | undefined;
   const peakList = checkArray(errors, raw, at, 'peaks', true);
@@ -662,12 +608,12 @@ function checkStation(errors: FieldError[], raw: unknown, at: string, sourceKeys
     peaks = [];
     let recordAt: string | undefined;
     peakList.forEach((p, i) => {
-      const f = path(path(at, 'peaks'), i);
+      const f = fieldPath(fieldPath(at, 'peaks'), i);
       const peak = checkPeak(errors, p, f, sourceKeys);
       if (!peak) return;
       peaks!.push(peak);
       if (peak.record) {
-        if (recordAt !== undefined) errors.push(fieldError(path(f, 'record'), 'multiple_records', `only one peak may be the record; ${recordAt} is`));
+        if (recordAt !== undefined) errors.push(fieldError(fieldPath(f, 'record'), 'multiple_records', `only one peak may be the record; ${recordAt} is`));
         else recordAt = f;
       }
     });
@@ -676,9 +622,9 @@ function checkStation(errors: FieldError[], raw: unknown, at: string, sourceKeys
   let riskArea: FloodRiskArea | undefined;
   if (raw.riskArea !== undefined && raw.riskArea !== null) {
     if (raw.riskArea === 1 || raw.riskArea === 2 || raw.riskArea === 3 || raw.riskArea === 4) riskArea = raw.riskArea;
-    else errors.push(fieldError(path(at, 'riskArea'), 'bad_value', 'riskArea must be 1, 2, 3 or 4'));
+    else errors.push(fieldError(fieldPath(at, 'riskArea'), 'bad_value', 'riskArea must be 1, 2, 3 or 4'));
   }
-  unknownKeys(errors, raw, at, STATION_KEYS);
+  checkKnownKeys(errors, raw, at, STATION_KEYS);
 
   if (errors.length !== before) return { id };
   const s: FloodStation = { id: id!, river: river!, station: station!, province: province!, decision: decision!, bd1: bd1!, bd2: bd2!, bd3: bd3! };
@@ -700,7 +646,7 @@ function checkBounds<C extends string>(
 ): ClassBound<C>[] | undefined {
   const list = checkArray(errors, obj, at, key);
   if (!list) return undefined;
-  const field = path(at, key);
+  const field = fieldPath(at, key);
   if (list.length === 0) {
     errors.push(fieldError(field, 'empty', `${field} must hold at least one class`));
     return undefined;
@@ -709,28 +655,28 @@ function checkBounds<C extends string>(
   const out: ClassBound<C>[] = [];
   let prev: { at: string; rank: number; bound?: ClassBound<C> } | undefined;
   list.forEach((raw, i) => {
-    const f = path(field, i);
+    const f = fieldPath(field, i);
     if (!isObject(raw)) {
       errors.push(fieldError(f, 'wrong_type', `${f} must be an object {class, atLeast | above, status, note}`));
       return;
     }
     const b4 = errors.length;
     const rank = typeof raw.class === 'string' ? (classes as readonly string[]).indexOf(raw.class) : -1;
-    if (raw.class === undefined || raw.class === null) errors.push(fieldError(path(f, 'class'), 'required', `${path(f, 'class')} is required`));
-    else if (rank < 0) errors.push(fieldError(path(f, 'class'), 'unknown_class', `class must be one of ${classes.join(', ')}`));
+    if (raw.class === undefined || raw.class === null) errors.push(fieldError(fieldPath(f, 'class'), 'required', `${fieldPath(f, 'class')} is required`));
+    else if (rank < 0) errors.push(fieldError(fieldPath(f, 'class'), 'unknown_class', `class must be one of ${classes.join(', ')}`));
     const hasMin = raw.atLeast !== undefined && raw.atLeast !== null;
     const hasAbove = raw.above !== undefined && raw.above !== null;
     let bound: number | undefined;
     if (hasMin === hasAbove) errors.push(fieldError(f, 'bound_required', `${f} needs exactly one of atLeast and above`));
     else bound = checkNumber(errors, raw, f, hasMin ? 'atLeast' : 'above', { min: 0 });
     const tag = checkTag(errors, raw, f, sourceKeys);
-    unknownKeys(errors, raw, f, BOUND_KEYS);
+    checkKnownKeys(errors, raw, f, BOUND_KEYS);
     const b: ClassBound<C> | undefined =
       errors.length === b4 ? { class: raw.class as C, ...(hasMin ? { atLeast: bound! } : { above: bound! }), ...tag! } : undefined;
     if (b) out.push(b);
     if (rank >= 0 && prev) {
       if (rank <= prev.rank) {
-        errors.push(fieldError(path(f, 'class'), rank === prev.rank ? 'duplicate' : 'bad_order', `classes must be distinct and in the order ${classes.join(', ')}`));
+        errors.push(fieldError(fieldPath(f, 'class'), rank === prev.rank ? 'duplicate' : 'bad_order', `classes must be distinct and in the order ${classes.join(', ')}`));
       } else if (b && prev.bound) {
         const lo = boundValue(prev.bound);
         const hi = boundValue(b);
@@ -754,7 +700,7 @@ function checkRainfall(errors: FieldError[], input: Record<string, unknown>, sou
   }
   const b12 = checkBounds(errors, v, 'rainfall', '12h', RAINFALL_CLASSES, sourceKeys);
   const b24 = checkBounds(errors, v, 'rainfall', '24h', RAINFALL_CLASSES, sourceKeys);
-  unknownKeys(errors, v, 'rainfall', new Set(RAINFALL_PERIODS));
+  checkKnownKeys(errors, v, 'rainfall', new Set(RAINFALL_PERIODS));
   return b12 && b24 ? { '12h': b12, '24h': b24 } : undefined;
 }
 
@@ -765,23 +711,23 @@ function checkColours(errors: FieldError[], input: Record<string, unknown>, sour
   const out: RiskColour[] = [];
   const seen = new Map<number, string>();
   list.forEach((raw, i) => {
-    const f = path('riskColours', i);
+    const f = fieldPath('riskColours', i);
     if (!isObject(raw)) {
       errors.push(fieldError(f, 'wrong_type', `${f} must be an object {level, hex, status, note}`));
       return;
     }
     const b4 = errors.length;
     let lvl: RiskLevel | undefined;
-    if (!(RISK_LEVELS as readonly unknown[]).includes(raw.level)) errors.push(fieldError(path(f, 'level'), 'bad_value', 'level must be 1 to 5'));
+    if (!(RISK_LEVELS as readonly unknown[]).includes(raw.level)) errors.push(fieldError(fieldPath(f, 'level'), 'bad_value', 'level must be 1 to 5'));
     else {
       lvl = raw.level as RiskLevel;
       const first = seen.get(lvl);
-      if (first !== undefined) errors.push(fieldError(path(f, 'level'), 'duplicate', `level ${lvl} is also ${first}`));
+      if (first !== undefined) errors.push(fieldError(fieldPath(f, 'level'), 'duplicate', `level ${lvl} is also ${first}`));
       else seen.set(lvl, f);
     }
     const hex = checkText(errors, raw, f, 'hex', { max: 7, pattern: HEX_PATTERN });
     const tag = checkTag(errors, raw, f, sourceKeys);
-    unknownKeys(errors, raw, f, COLOUR_KEYS);
+    checkKnownKeys(errors, raw, f, COLOUR_KEYS);
     if (errors.length === b4) out.push({ level: lvl!, hex: hex!, ...tag! });
   });
   const missing = RISK_LEVELS.filter((l) => !seen.has(l));
@@ -799,7 +745,7 @@ function checkSources(errors: FieldError[], input: Record<string, unknown>): Rec
   }
   const before = errors.length;
   for (const k of Object.keys(v)) {
-    if (!SOURCE_KEY_PATTERN.test(k)) errors.push(fieldError(path('sources', k), 'bad_format', `source key must match ${SOURCE_KEY_PATTERN.source}`));
+    if (!SOURCE_KEY_PATTERN.test(k)) errors.push(fieldError(fieldPath('sources', k), 'bad_format', `source key must match ${SOURCE_KEY_PATTERN.source}`));
     else checkText(errors, v, 'sources', k, { max: MAX_TEXT });
   }
   return errors.length === before ? (v as Record<string, string>) : undefined;
@@ -815,7 +761,7 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
   if (!isObject(input)) return fail([fieldError('', 'wrong_type', 'warning thresholds must be a JSON object')]);
   const errors: FieldError[] = [];
   const id = checkText(errors, input, '', 'id', { max: 64, pattern: THRESHOLDS_ID_PATTERN });
-  const name = checkBilingual(errors, input, '', 'name');
+  const name = checkBilingual(errors, input, '', 'name', MAX_NAME);
   const source = checkText(errors, input, '', 'source', { max: MAX_TEXT });
   const sources = checkSources(errors, input);
   // Source references are only checked against a readable `sources` (else every one would fail).
@@ -827,11 +773,11 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
     const before = errors.length;
     const byId = new Map<string, string>();
     const read = stationList.map((raw, i) => {
-      const at = path('floodStations', i);
+      const at = fieldPath('floodStations', i);
       const r = checkStation(errors, raw, at, sourceKeys);
       if (r.id !== undefined) {
         const first = byId.get(r.id);
-        if (first !== undefined) errors.push(fieldError(path(at, 'id'), 'duplicate', `station id ${r.id} is also ${first}`));
+        if (first !== undefined) errors.push(fieldError(fieldPath(at, 'id'), 'duplicate', `station id ${r.id} is also ${first}`));
         else byId.set(r.id, at);
       }
       return r.station;
@@ -842,7 +788,7 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
   const rainfall = checkRainfall(errors, input, sourceKeys);
   const urbanFloodDepth = checkBounds(errors, input, '', 'urbanFloodDepth', URBAN_FLOOD_DEPTH_CLASSES, sourceKeys);
   const riskColours = checkColours(errors, input, sourceKeys);
-  unknownKeys(errors, input, '', TOP_KEYS);
+  checkKnownKeys(errors, input, '', TOP_KEYS);
 
   if (errors.length > 0) return fail(errors);
   return ok({
