@@ -21,7 +21,7 @@ import { ReadingRepository } from '../packages/server/src/adapters/db/reading.re
 import type { SeriesReading } from '../packages/server/src/services/ports.ts';
 import type { OptionSpecs, Options } from './cli.ts';
 import { APIKEY, ATTRS, deviceId, measure, registerDevices } from './lib/fleet.ts';
-import { authHeaders, createStore, DEFAULT_PG_URL, postgresUnavailable, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { authHeaders, createStore, forEachMode, DEFAULT_PG_URL, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { int, latencySummary, ms, table } from './lib/stats.ts';
 import { writeResult } from './lib/result.ts';
 
@@ -182,17 +182,7 @@ export function queriesTable(results: QueriesModeResult[]): string {
 
 export async function runQueries(o: QueriesOptions, log: Log = (l) => process.stdout.write(`${l}\n`)): Promise<{ results: QueriesModeResult[]; file: string | undefined }> {
   log(`queries: ${o.devices} devices; ${o.days} days of per-minute data in one series; ${o.requests} requests per query`);
-  const results: QueriesModeResult[] = [];
-  for (const mode of o.modes as Mode[]) {
-    if (mode === 'postgres') {
-      const why = await postgresUnavailable(o['pg-url']);
-      if (why) {
-        log(`  postgres: skipped, ${o['pg-url']} unreachable (${why})`);
-        continue;
-      }
-    }
-    results.push(await runQueriesMode(mode, o, log));
-  }
+  const results = await forEachMode(o.modes, o['pg-url'], log, (mode) => runQueriesMode(mode, o, log));
   log('');
   log(queriesTable(results));
   const file = await writeResult('queries', o.out, o, results);

@@ -31,7 +31,7 @@
 import { DEFAULT_SCRYPT, PasswordHasher } from '../packages/server/src/services/password-hasher.ts';
 import type { OptionSpecs, Options } from './cli.ts';
 import { writeResult } from './lib/result.ts';
-import { authHeaders, BENCH_ADMIN_PASSWORD, createStore, DEFAULT_PG_URL, postgresUnavailable, startIocProcess, type IocProcess, type Mode } from './lib/server.ts';
+import { authHeaders, BENCH_ADMIN_PASSWORD, createStore, DEFAULT_PG_URL, forEachMode, startIocProcess, type IocProcess, type Mode } from './lib/server.ts';
 import { int, latencySummary, ms, sleep, table } from './lib/stats.ts';
 
 export const SCOPE_OPTIONS = {
@@ -558,17 +558,7 @@ export function scopeTables(results: ScopeModeResult[], hasher: HasherCost | und
 
 export async function runScope(o: ScopeOptions, log: Log = (l) => process.stdout.write(`${l}\n`)): Promise<{ results: ScopeModeResult[]; hasher: HasherCost | undefined; file: string | undefined }> {
   log(`scope: ${int(o.units)} org units, ${int(o.devices)} devices; ${o.requests} requests per user and query after ${o.warmup} warm-up; ${o.logins} logins`);
-  const results: ScopeModeResult[] = [];
-  for (const mode of o.modes as Mode[]) {
-    if (mode === 'postgres') {
-      const why = await postgresUnavailable(o['pg-url']);
-      if (why) {
-        log(`  postgres: skipped, ${o['pg-url']} unreachable (${why})`);
-        continue;
-      }
-    }
-    results.push(await runScopeMode(mode, o, log));
-  }
+  const results = await forEachMode(o.modes, o['pg-url'], log, (mode) => runScopeMode(mode, o, log));
   const hasher = o.hashes > 0 ? await measureHasher(o.hashes) : undefined;
   log('');
   log(scopeTables(results, hasher));

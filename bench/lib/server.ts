@@ -71,6 +71,25 @@ export async function postgresUnavailable(url: string): Promise<string | false> 
   }
 }
 
+/**
+ * Runs `run` for each storage mode in turn; the postgres mode is skipped, with a line saying why,
+ * when the server at `pgUrl` does not answer.
+ */
+export async function forEachMode<T>(modes: readonly string[], pgUrl: string, log: (line: string) => void, run: (mode: Mode) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (const mode of modes as Mode[]) {
+    if (mode === 'postgres') {
+      const why = await postgresUnavailable(pgUrl);
+      if (why) {
+        log(`  postgres: skipped, ${pgUrl} unreachable (${why})`);
+        continue;
+      }
+    }
+    results.push(await run(mode));
+  }
+  return results;
+}
+
 export async function createStore(mode: Mode, pgUrl = DEFAULT_PG_URL): Promise<Store> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hai-dang-bench-'));
   if (mode === 'embedded') {

@@ -99,6 +99,24 @@ export const grantFor = (tree: OrgTree, actor: Actor, p: Permission, rec: Placed
   grantsFor(actor, p).find((g) => scopeCovers(tree, g, rec));
 
 /**
+ * The grant to act on a unit itself (its users, its place in the tree): the permission over the
+ * unit's subtree with no sector limit — a sector-limited grant covers records, not the unit.
+ */
+export const unitGrantFor = (tree: OrgTree, actor: Actor, p: Permission, unitCode: string): Grant | undefined =>
+  grantsFor(actor, p).find((g) => g.sector === null && tree.covers(g.unitCode, unitCode));
+
+/**
+ * The units whose own records (users, audit entries) a filter covers — those of its scopes without
+ * a sector limit — narrowed to `within` when given; undefined: every unit.
+ */
+export function unitCodesOf(f: ScopeFilter, within?: ReadonlySet<string>): string[] | undefined {
+  if (f.kind === 'none') return [];
+  const all = f.kind === 'all' ? undefined : new Set(f.scopes.filter((s) => s.sector === null).flatMap((s) => [...s.unitCodes]));
+  if (!within) return all && [...all];
+  return all ? [...all].filter((c) => within.has(c)) : [...within];
+}
+
+/**
  * The record filter of a permission, for queries: records in any of these scopes. `all` when one
  * scope covers every unit and sector (no filter needed); `none` when the actor has no such grant.
  */

@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes(s.auth, s.users, { secureCookie: deps.secureCookie }));
   await app.register(usersRoutes(s.users));
   await app.register(delegationsRoutes(s.delegations));
-  await app.register(auditRoutes(s.audit, s.access, s.units));
+  await app.register(auditRoutes(s.audit, s.access));
   await app.register(unitsRoutes(s.units));
   await app.register(devicesRoutes(s.devices));
   await app.register(seriesRoutes(s.series));

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccessPolicy } from '../services/access-policy.ts';
 import type { AuditService } from '../services/audit.service.ts';
-import type { OrgUnitService } from '../services/org-unit.service.ts';
 import { ctxOf } from './auth.ts';
 import { errors, instant } from './schemas.ts';
 
@@ -30,7 +29,7 @@ const Entry = Type.Object({
 
 /** The audit log: query within one's scope; verify the hash chain. */
 export const auditRoutes =
-  (audit: AuditService, access: AccessPolicy, units: OrgUnitService): FastifyPluginAsyncTypebox =>
+  (audit: AuditService, access: AccessPolicy): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/api/v1/audit', {
       config: { access: 'audit.read' },
@@ -58,7 +57,7 @@ export const auditRoutes =
         ...(q.to ? { to: instant('to', q.to)! } : {}),
         ...(q.before ? { beforeSeq: q.before } : {}),
         limit: q.limit,
-      }, units);
+      });
     });
 
     app.get('/api/v1/audit/verify', {

@@ -1,4 +1,4 @@
-import { type Grant, grantFor, grantsFor, IocError, type Permission, type Placed, type ScopeFilter, scopeFilter } from '@haidang/domain';
+import { type Grant, grantFor, grantsFor, IocError, type Permission, type Placed, type ScopeFilter, scopeFilter, unitCodesOf, unitGrantFor } from '@haidang/domain';
 import type { OrgUnitService } from './org-unit.service.ts';
 import type { AuditInput } from './ports.ts';
 import { isSystem, type RequestContext } from './request-context.ts';
@@ -19,6 +19,23 @@ export class AccessPolicy {
   /** The records the actor may see under a permission, as a filter for queries. */
   async filter(ctx: RequestContext, p: Permission): Promise<ScopeFilter> {
     return scopeFilter(await this.units.tree(), ctx.actor, p);
+  }
+
+  /**
+   * The units whose users or audit entries the actor may see under `p` (optionally within the
+   * subtree of `unit`); undefined: all. 403 when the actor holds `p` nowhere.
+   */
+  async unitCodes(ctx: RequestContext, p: Permission, unit?: string): Promise<string[] | undefined> {
+    const f = await this.filter(ctx, p);
+    if (f.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', `this needs the permission ${p}`);
+    return unitCodesOf(f, unit ? new Set(await this.units.subtree(unit)) : undefined);
+  }
+
+  /** The grant to act on unit `code` itself (no sector limit); 403 without one. */
+  async unitGrant(ctx: RequestContext, p: Permission, code: string): Promise<Grant> {
+    const g = unitGrantFor(await this.units.tree(), ctx.actor, p, code);
+    if (!g) throw new IocError('IOC_ERR_FORBIDDEN', `this needs the permission ${p} over unit ${code}`);
+    return g;
   }
 
   /** The grant that allows acting on `rec`, or undefined. */

@@ -166,7 +166,6 @@ function userId(id: string | null | undefined, field: string): string | null {
 }
 
 import type { AccessPolicy } from './access-policy.ts';
-import type { OrgUnitService } from './org-unit.service.ts';
 import type { RequestContext } from './request-context.ts';
 
 export class AuditService implements Auditor {
@@ -227,15 +226,9 @@ export class AuditService implements Auditor {
    * The entries an actor may read: those of units in their audit.read scope (entries without a
    * unit — start-up tasks, logins with unknown usernames — only for a city-wide scope).
    */
-  async queryFor(ctx: RequestContext, access: AccessPolicy, filter: AuditFilter & { unit?: string }, units: OrgUnitService): Promise<{ items: AuditEntry[] }> {
-    const scope = await access.filter(ctx, 'audit.read');
-    if (scope.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', 'the audit log needs the permission audit.read');
-    let unitCodes: string[] | undefined = scope.kind === 'some' ? [...new Set(scope.scopes.filter((s) => s.sector === null).flatMap((s) => [...s.unitCodes]))] : undefined;
-    if (filter.unit) {
-      const sub = new Set(await units.subtree(filter.unit));
-      unitCodes = unitCodes ? unitCodes.filter((c) => sub.has(c)) : [...sub];
-    }
-    const { unit: _unit, ...rest } = filter;
+  async queryFor(ctx: RequestContext, access: AccessPolicy, filter: AuditFilter & { unit?: string }): Promise<{ items: AuditEntry[] }> {
+    const { unit, ...rest } = filter;
+    const unitCodes = await access.unitCodes(ctx, 'audit.read', unit);
     if (unitCodes && unitCodes.length === 0) return { items: [] };
     return this.query({ ...rest, ...(unitCodes ? { unitCodes } : {}) });
   }

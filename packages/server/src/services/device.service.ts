@@ -169,11 +169,10 @@ export class DeviceService {
   async import(ctx: RequestContext, rows: ImportRow[], opts: { mode: 'insert' | 'upsert'; dryRun?: boolean }): Promise<ImportResult> {
     this.access.require(ctx, 'device.manage');
     const writes = await this.check(ctx, rows, opts.mode);
-    const existing = new Set(await this.store.existing(writes.map((w) => w.device.id)));
     const result = {
       imported: writes.length,
-      created: writes.filter((w) => !existing.has(w.device.id)).length,
-      updated: writes.filter((w) => existing.has(w.device.id)).length,
+      created: writes.filter((w) => !w.exists).length,
+      updated: writes.filter((w) => w.exists).length,
       dryRun: opts.dryRun ?? false,
     };
     if (opts.dryRun) return result;
@@ -208,7 +207,7 @@ export class DeviceService {
   }
 
   /** Validates rows against the domain rules, the org tree, each other and the store. */
-  private async check(ctx: RequestContext, rows: ImportRow[], mode: 'insert' | 'upsert'): Promise<DeviceWrite[]> {
+  private async check(ctx: RequestContext, rows: ImportRow[], mode: 'insert' | 'upsert'): Promise<(DeviceWrite & { exists: boolean })[]> {
     const single = rows.length === 1 && rows[0]!.row === 0;
     const errors: FieldError[] = [];
     const at = (row: number, e: FieldError): FieldError => (single ? e : { ...e, row });
@@ -256,6 +255,6 @@ export class DeviceService {
       }
       throw new IocError('IOC_ERR_DEVICE_IMPORT', `${errors.length} problem(s) in the file; nothing was imported`, errors);
     }
-    return writes.map(({ device, tokenHash }) => ({ device, tokenHash }));
+    return writes.map(({ device, tokenHash }) => ({ device, tokenHash, exists: stored.has(device.id) }));
   }
 }

@@ -1,4 +1,4 @@
-import { type FieldError, grantsFor, IocError, ORG_UNIT_KINDS, OrgTree, SECTORS, UNIT_CODE_PATTERN, fieldError } from '@haidang/domain';
+import { type FieldError, IocError, unitGrantFor, ORG_UNIT_KINDS, OrgTree, SECTORS, UNIT_CODE_PATTERN, fieldError } from '@haidang/domain';
 import { auditBy } from './access-policy.ts';
 import type { Auditor, OrgUnit, OrgUnitStore } from './ports.ts';
 import type { RequestContext } from './request-context.ts';
@@ -27,7 +27,7 @@ const PRESET_KEY = 'org.preset';
  * are retired, never deleted.
  */
 export class OrgUnitService {
-  private cache: { units: OrgUnit[]; tree: OrgTree } | undefined;
+  private cache: { units: OrgUnit[]; tree: OrgTree; codes: string[] } | undefined;
   /** Bumped by every change: a load that started before a change must not fill the cache. */
   private version = 0;
 
@@ -36,14 +36,14 @@ export class OrgUnitService {
     private readonly audit: Auditor,
   ) {}
 
-  private async load(): Promise<{ units: OrgUnit[]; tree: OrgTree }> {
+  private async load(): Promise<{ units: OrgUnit[]; tree: OrgTree; codes: string[] }> {
     for (;;) {
       if (this.cache) return this.cache;
       const version = this.version;
       const units = await this.store.list();
       if (version !== this.version) continue; // changed meanwhile: read again
       const tree = new OrgTree(units.map((u) => ({ code: u.code, parent: u.parent, status: u.status ?? 'active', successor: u.successor ?? null, sector: u.sector ?? null })));
-      this.cache = { units, tree };
+      this.cache = { units, tree, codes: units.map((u) => u.code) };
     }
   }
 
@@ -65,7 +65,7 @@ export class OrgUnitService {
 
   /** Every unit code, retired ones included. */
   async codes(): Promise<string[]> {
-    return (await this.load()).units.map((u) => u.code);
+    return (await this.load()).codes;
   }
 
   async get(code: string): Promise<OrgUnit | undefined> {
@@ -186,8 +186,7 @@ export class OrgUnitService {
 
   /** unit.manage over `code`, with no sector limit (a sector-limited admin does not shape the tree). */
   private async manageGrant(ctx: RequestContext, code: string) {
-    const tree = await this.tree();
-    const g = grantsFor(ctx.actor, 'unit.manage').find((x) => x.sector === null && tree.covers(x.unitCode, code));
+    const g = unitGrantFor(await this.tree(), ctx.actor, 'unit.manage', code);
     if (!g) throw new IocError('IOC_ERR_FORBIDDEN', `managing unit ${code} needs the permission unit.manage over it`);
     return g;
   }

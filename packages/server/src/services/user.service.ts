@@ -86,14 +86,7 @@ export class UserService {
   }
 
   async list(ctx: RequestContext, q: { unit?: string; kind?: 'person' | 'service'; q?: string; limit?: number; offset?: number }): Promise<{ items: UserView[]; total: number }> {
-    const f = await this.access.filter(ctx, 'user.manage');
-    if (f.kind === 'none') throw new IocError('IOC_ERR_FORBIDDEN', 'listing users needs the permission user.manage');
-    let unitCodes: string[] | undefined;
-    if (f.kind === 'some') unitCodes = [...new Set(f.scopes.filter((s) => s.sector === null).flatMap((s) => [...s.unitCodes]))];
-    if (q.unit) {
-      const sub = new Set(await this.units.subtree(q.unit));
-      unitCodes = unitCodes ? unitCodes.filter((c) => sub.has(c)) : [...sub];
-    }
+    const unitCodes = await this.access.unitCodes(ctx, 'user.manage', q.unit);
     const r = await this.store.list({
       ...(unitCodes ? { unitCodes } : {}),
       ...(q.kind ? { kind: q.kind } : {}),
@@ -134,7 +127,7 @@ export class UserService {
       if (assignments.some((a) => a.role !== 'data_provider')) errs.push(fieldError('assignments', 'not_allowed', 'service accounts hold the data_provider role only'));
     }
     if (errs.length) throw new IocError('IOC_ERR_VALIDATION', errs.map((e) => `${e.field}: ${e.message}`).join('; '), errs);
-    const grant = await this.manageGrantFor(ctx, input.unitCode);
+    const grant = await this.access.unitGrant(ctx, 'user.manage', input.unitCode);
     if (await this.store.byUsername(username)) throw new IocError('IOC_ERR_USER_EXISTS', `username ${username} is taken`, [fieldError('username', 'exists', 'this username is taken')]);
     const now = this.clock();
     const id = crypto.randomUUID();
@@ -162,7 +155,7 @@ export class UserService {
     if (patch.unitCode !== undefined) await this.checkHomeUnit(patch.unitCode, errs);
     if (patch.disabled === true && id === ctx.actor.userId) errs.push(fieldError('disabled', 'not_allowed', 'you cannot disable your own account'));
     if (errs.length) throw new IocError('IOC_ERR_VALIDATION', errs.map((e) => `${e.field}: ${e.message}`).join('; '), errs);
-    if (patch.unitCode !== undefined) await this.manageGrantFor(ctx, patch.unitCode);
+    if (patch.unitCode !== undefined) await this.access.unitGrant(ctx, 'user.manage', patch.unitCode);
     const now = this.clock();
     await this.store.update(id, {
       ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
@@ -256,13 +249,6 @@ export class UserService {
       if (beyond) throw new IocError('IOC_ERR_FORBIDDEN', `this account holds ${beyond.role} over ${beyond.unitCode}${beyond.sector ? ` (${beyond.sector})` : ''}, beyond your scope`);
     }
     return { user, grant };
-  }
-
-  private async manageGrantFor(ctx: RequestContext, unitCode: string) {
-    const tree = await this.units.tree();
-    const g = grantsFor(ctx.actor, 'user.manage').find((x) => x.sector === null && tree.covers(x.unitCode, unitCode));
-    if (!g) throw new IocError('IOC_ERR_FORBIDDEN', `managing users of unit ${unitCode} needs the permission user.manage over it`);
-    return g;
   }
 
   private checkName(name: unknown): FieldError[] {
