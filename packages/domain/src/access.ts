@@ -32,20 +32,23 @@ export const PERMISSIONS = [
   'user.manage', // users, their roles and API keys, inside one's scope
   'audit.read', // the audit log, inside one's scope
   'delegation.grant', // lend part of one's own role and scope
+  'alert.read', // alerts, their timelines and the alert stream, inside one's scope
+  'alert.handle', // acknowledge, assign, comment, close alerts; maintenance windows
+  'rule.manage', // create, change, delete and backtest warning rules over one's scope
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ['unit.read', 'device.read', 'series.read'];
+const READ: Permission[] = ['unit.read', 'device.read', 'series.read', 'alert.read'];
 
 /** The one table of what each role may do. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  city_leader: [...READ, 'data.export', 'audit.read', 'delegation.grant'],
-  ioc_operator: [...READ, 'device.manage', 'data.export', 'delegation.grant'],
-  oc_operator: [...READ, 'device.manage', 'delegation.grant'],
+  city_leader: [...READ, 'data.export', 'audit.read', 'delegation.grant', 'alert.handle'],
+  ioc_operator: [...READ, 'device.manage', 'data.export', 'delegation.grant', 'alert.handle', 'rule.manage'],
+  oc_operator: [...READ, 'device.manage', 'delegation.grant', 'alert.handle', 'rule.manage'],
   analyst: [...READ, 'data.export'],
   // A data provider reads and writes only inside its scope: the devices it brings.
   data_provider: [...READ, 'device.manage', 'ingest.write'],
-  system_admin: [...READ, 'unit.manage', 'device.manage', 'data.export', 'ingest.write', 'user.manage', 'audit.read', 'delegation.grant'],
+  system_admin: [...READ, 'unit.manage', 'device.manage', 'data.export', 'ingest.write', 'user.manage', 'audit.read', 'delegation.grant', 'alert.handle', 'rule.manage'],
 };
 
 export const roleAllows = (role: Role, p: Permission): boolean => ROLE_PERMISSIONS[role].includes(p);

@@ -7,6 +7,9 @@ import type { Bilingual } from './text.ts';
  * as a FieldError with a JSON-pointer-like path (`units/3/name/vi`) and returns undefined.
  */
 
+/** Ids and keys appear as MQTT topic levels: no '/', '+', '#', spaces or control characters. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 

@@ -1,4 +1,7 @@
-import { checkKnownKeys, checkText, isFiniteNumber, isObject } from './check.ts';
+import { ID_PATTERN, checkKnownKeys, checkText, isFiniteNumber, isObject } from './check.ts';
+import { reservedDerivedNames } from './derived-series.ts';
+
+export { ID_PATTERN };
 import type { FieldError } from './errors.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
 import { DEVICE_TYPES, SECTORS, type Sector } from './device-types.ts';
@@ -35,8 +38,6 @@ export interface DeviceInput extends Omit<Device, 'attributes' | 'sector'> {
   accessToken?: string;
 }
 
-/** Ids and keys appear as MQTT topic levels: no '/', '+', '#', spaces or control characters. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const ATTR_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 /** Attribute names with a meaning in the payload formats, never a measurement. */
 const RESERVED_ATTRS = new Set(['TimeInstant', 'ts', 'values']);
@@ -132,6 +133,13 @@ export function validateDevice(input: unknown): Checked<Device & { accessToken?:
   if (input.attributes !== undefined && input.attributes !== null) attributes = checkAttributes(errors, input.attributes);
   else if (known) attributes = known.attributes.map((a) => ({ ...a }));
   else if (type) errors.push(fieldError('attributes', 'required', 'attributes are required for a device type without defaults'));
+  if (type && attributes) {
+    // The IOC computes these for the type (derived series): a device may not declare or send them.
+    const derived = reservedDerivedNames(type);
+    attributes.forEach((a, i) => {
+      if (derived.has(a.name)) errors.push(fieldError(`attributes/${i}/name`, 'reserved', `${a.name} is computed by the IOC for ${type} devices (a derived series); a device cannot declare it`));
+    });
+  }
 
   checkKnownKeys(errors, input, '', DEVICE_KEYS);
 

@@ -14,3 +14,8 @@ export * from './access.ts';
 export * from './password.ts';
 export * from './vn-aqi.ts';
 export * from './warning-levels.ts';
+export * from './rule.ts';
+export * from './rule-eval.ts';
+export * from './robust-stats.ts';
+export * from './alert.ts';
+export * from './derived-series.ts';

@@ -1,3 +1,4 @@
+import { reservedDerivedNames } from './derived-series.ts';
 import type { Device } from './device.ts';
 import type { FieldError } from './errors.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
@@ -169,8 +170,13 @@ export function toReadings(device: Device, groups: MeasureGroup[], now: number):
       const field = `${prefix}${key}`;
       const spec = specs.get(key);
       const v = g.values[key];
-      if (!spec) errors.push(fieldError(field, 'unknown_attribute', `device ${device.id} declares no attribute ${key}`));
-      else if (typeof v !== 'number') errors.push(fieldError(field, 'wrong_type', `${key} must be a number`));
+      if (!spec) {
+        errors.push(
+          reservedDerivedNames(device.type).has(key)
+            ? fieldError(field, 'unknown_attribute', `${key} is computed by the IOC (a derived series); device ${device.id} cannot send it`)
+            : fieldError(field, 'unknown_attribute', `device ${device.id} declares no attribute ${key}`),
+        );
+      } else if (typeof v !== 'number') errors.push(fieldError(field, 'wrong_type', `${key} must be a number`));
       else if (!Number.isFinite(v)) errors.push(fieldError(field, 'not_finite', `${key} must be finite`));
       else if (v < spec.min || v > spec.max) {
         errors.push(fieldError(field, 'out_of_range', `${key} = ${v} is outside the physical range [${spec.min}, ${spec.max}] ${spec.unit}`));

@@ -422,6 +422,22 @@ describe('validateWarningThresholds: refusals', () => {
     assert.equal(value(validateWarningThresholds(patchStation(0, { riskArea: 4 }))).floodStations[0]!.riskArea, 4);
   });
 
+  it('maps devices to stations: ids well formed, each device at one station at most', () => {
+    const ok_ = patchStation(0, { devices: ['rl-a-001', 'rl-a-002'] });
+    assert.deepEqual(value(validateWarningThresholds(ok_)).floodStations[0]!.devices, ['rl-a-001', 'rl-a-002']);
+    const p = patchStation(0, { devices: ['rl-a-001', 'bad id', 'rl-a-001', 7] });
+    stations(p)[1]!.devices = ['rl-b-001', 'rl-a-001'];
+    assert.deepEqual(errs(validateWarningThresholds(p)), [
+      ['floodStations/0/devices/1', 'bad_format'],
+      ['floodStations/0/devices/2', 'duplicate'],
+      ['floodStations/0/devices/3', 'bad_format'],
+    ]);
+    const q = patchStation(0, { devices: ['rl-a-001'] });
+    stations(q)[1]!.devices = ['rl-b-001', 'rl-a-001'];
+    assert.deepEqual(errs(validateWarningThresholds(q)), [['floodStations/1/devices/1', 'duplicate']]);
+    assert.deepEqual(errs(validateWarningThresholds(patchStation(0, { devices: 'rl-a-001' }))), [['floodStations/0/devices', 'wrong_type']]);
+  });
+
   it('refuses class bounds out of order, duplicated, not increasing, unknown or without exactly one bound', () => {
     const p = base();
     p.rainfall = {

@@ -1,5 +1,5 @@
 import type { Bilingual } from './text.ts';
-import { checkBilingual, checkKnownKeys, checkText, fieldPath, isFiniteNumber, isObject } from './check.ts';
+import { ID_PATTERN, checkBilingual, checkKnownKeys, checkText, fieldPath, isFiniteNumber, isObject } from './check.ts';
 import type { FieldError } from './errors.ts';
 import { type Checked, fail, fieldError, ok } from './result.ts';
 
@@ -84,6 +84,12 @@ export interface FloodStation {
    * (line 59) and says not to compute the flood risk level until they are read from the decision.
    */
   riskArea?: FloodRiskArea;
+  /**
+   * Ids of the river_level devices that measure this station's water level (installation
+   * configuration): their `level` readings get the derived `alarm_level` (and `risk_level`) of
+   * this station. A device belongs to one station at most.
+   */
+  devices?: string[];
   note?: string;
 }
 
@@ -479,7 +485,7 @@ const TOP_KEYS = new Set(['id', 'name', 'source', 'sources', 'floodStations', 'r
 const TAG_KEYS = ['status', 'note', 'sources'];
 const LEVEL_KEYS = new Set(['m', ...TAG_KEYS]);
 const PEAK_KEYS = new Set(['m', 'when', 'record', ...TAG_KEYS]);
-const STATION_KEYS = new Set(['id', 'river', 'station', 'aliases', 'province', 'decision', 'bd1', 'bd2', 'bd3', 'peaks', 'riskArea', 'note']);
+const STATION_KEYS = new Set(['id', 'river', 'station', 'aliases', 'province', 'decision', 'bd1', 'bd2', 'bd3', 'peaks', 'riskArea', 'devices', 'note']);
 const BOUND_KEYS = new Set(['class', 'atLeast', 'above', ...TAG_KEYS]);
 const COLOUR_KEYS = new Set(['level', 'hex', ...TAG_KEYS]);
 
@@ -619,6 +625,18 @@ function checkStation(errors: FieldError[], raw: unknown, at: string, sourceKeys
     });
   }
 
+  let devices: string[] | undefined;
+  const deviceList = checkArray(errors, raw, at, 'devices', true);
+  if (deviceList) {
+    devices = [];
+    deviceList.forEach((d, i) => {
+      const f = fieldPath(fieldPath(at, 'devices'), i);
+      if (typeof d !== 'string' || !ID_PATTERN.test(d)) errors.push(fieldError(f, 'bad_format', `${f} must be a device id matching ${ID_PATTERN.source}`));
+      else if (devices!.includes(d)) errors.push(fieldError(f, 'duplicate', `device ${d} is listed twice`));
+      else devices!.push(d);
+    });
+  }
+
   let riskArea: FloodRiskArea | undefined;
   if (raw.riskArea !== undefined && raw.riskArea !== null) {
     if (raw.riskArea === 1 || raw.riskArea === 2 || raw.riskArea === 3 || raw.riskArea === 4) riskArea = raw.riskArea;
@@ -631,6 +649,7 @@ function checkStation(errors: FieldError[], raw: unknown, at: string, sourceKeys
   if (aliases) s.aliases = aliases;
   if (peaks) s.peaks = peaks;
   if (riskArea !== undefined) s.riskArea = riskArea;
+  if (devices) s.devices = devices;
   if (note !== undefined) s.note = note;
   return { id, station: s };
 }
@@ -754,8 +773,9 @@ function checkSources(errors: FieldError[], input: Record<string, unknown>): Rec
 /**
  * Validates warning thresholds (packages/server/presets/warning-thresholds.json). Pure. Reports
  * every problem as a field error: shape and types, finite numbers, known evidence statuses and
- * source keys, unique station ids, BĐ1 < BĐ2 < BĐ3, at most one record peak per station, class
- * bounds in the canonical order and increasing, one colour per risk level 1–5.
+ * source keys, unique station ids, BĐ1 < BĐ2 < BĐ3, at most one record peak per station, device
+ * ids well formed and each mapped to one station at most, class bounds in the canonical order and
+ * increasing, one colour per risk level 1–5.
  */
 export function validateWarningThresholds(input: unknown): Checked<WarningThresholds> {
   if (!isObject(input)) return fail([fieldError('', 'wrong_type', 'warning thresholds must be a JSON object')]);
@@ -772,6 +792,7 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
   if (stationList) {
     const before = errors.length;
     const byId = new Map<string, string>();
+    const byDevice = new Map<string, string>();
     const read = stationList.map((raw, i) => {
       const at = fieldPath('floodStations', i);
       const r = checkStation(errors, raw, at, sourceKeys);
@@ -780,6 +801,11 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
         if (first !== undefined) errors.push(fieldError(fieldPath(at, 'id'), 'duplicate', `station id ${r.id} is also ${first}`));
         else byId.set(r.id, at);
       }
+      r.station?.devices?.forEach((d, j) => {
+        const other = byDevice.get(d);
+        if (other !== undefined) errors.push(fieldError(fieldPath(fieldPath(at, 'devices'), j), 'duplicate', `device ${d} is also mapped to station ${other}`));
+        else byDevice.set(d, r.station!.id);
+      });
       return r.station;
     });
     if (errors.length === before) stations = read as FloodStation[];
@@ -802,6 +828,9 @@ export function validateWarningThresholds(input: unknown): Checked<WarningThresh
     riskColours: riskColours!,
   });
 }
+
+/** The station whose `devices` list holds `deviceId`, if any. */
+export const stationOfDevice = (t: WarningThresholds, deviceId: string): FloodStation | undefined => t.floodStations.find((s) => s.devices?.includes(deviceId));
 
 /** The station with id `id`, if configured. */
 export const findStation = (t: WarningThresholds, id: string): FloodStation | undefined => t.floodStations.find((s) => s.id === id);

@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { alertsRoutes } from './http/alerts.routes.ts';
 import { auditRoutes } from './http/audit.routes.ts';
 import { registerAuth, requireAccessDeclaration } from './http/auth.ts';
 import { authRoutes } from './http/auth.routes.ts';
@@ -10,19 +11,26 @@ import { devicesRoutes } from './http/devices.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
 import { liveRoutes } from './http/live.routes.ts';
+import { maintenanceRoutes } from './http/maintenance.routes.ts';
 import { opsRoutes, type ReadinessCheck } from './http/ops.routes.ts';
 import { declareStandardErrors, sharedSchemas } from './http/schemas.ts';
+import { rulesRoutes } from './http/rules.routes.ts';
 import { seriesRoutes } from './http/series.routes.ts';
 import { unitsRoutes } from './http/units.routes.ts';
 import { usersRoutes } from './http/users.routes.ts';
 import type { AccessPolicy } from './services/access-policy.ts';
+import type { AlertService } from './services/alert.service.ts';
+import type { AlertStream } from './services/alert-stream.ts';
 import type { AuditService } from './services/audit.service.ts';
 import type { AuthService } from './services/auth.service.ts';
+import type { BacktestService } from './services/backtest.ts';
 import type { DelegationService } from './services/delegation.service.ts';
 import type { DeviceService } from './services/device.service.ts';
 import type { IngestService } from './services/ingest.service.ts';
 import type { LiveHub } from './services/live-hub.ts';
+import type { MaintenanceService } from './services/maintenance.service.ts';
 import type { OrgUnitService } from './services/org-unit.service.ts';
+import type { RuleService } from './services/rule.service.ts';
 import type { SeriesService } from './services/series.service.ts';
 import type { UserService } from './services/user.service.ts';
 
@@ -37,6 +45,12 @@ export interface AppServices {
   users: UserService;
   delegations: DelegationService;
   live: LiveHub;
+  alerts: AlertService;
+  alertStream: AlertStream;
+  /** Early warning (issue #4): served when wired. */
+  rules?: RuleService;
+  backtest?: BacktestService;
+  maintenance?: MaintenanceService;
 }
 
 export interface AppDeps {
@@ -50,6 +64,8 @@ export interface AppDeps {
   bodyLimit: number;
   logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   version: string;
+  /** Alert stream tuning (tests shorten the heartbeat). */
+  alertStreamOptions?: { heartbeatMs?: number };
   /** Sees every route as it is added (tests compare the routes with the OpenAPI document). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -101,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'ingest', description: 'Data ingestion / Thu nhận số liệu' },
         { name: 'series', description: 'Time series / Chuỗi thời gian' },
         { name: 'org', description: 'Org units / Đơn vị' },
+        { name: 'rules', description: 'Warning rules, backtests, maintenance windows / Quy tắc cảnh báo, chạy thử, lịch bảo trì' },
         { name: 'ops', description: 'Operations' },
       ],
     },
@@ -121,6 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(seriesRoutes(s.series));
   await app.register(liveRoutes(s.live, s.access, s.units, s.auth));
   await app.register(ingestRoutes(s.ingest));
+  if (s.rules && s.backtest) await app.register(rulesRoutes(s.rules, s.backtest));
+  if (s.maintenance) await app.register(maintenanceRoutes(s.maintenance));
+  await app.register(alertsRoutes(s.alerts, s.alertStream, s.live, s.access, s.auth, deps.alertStreamOptions));
   await app.ready();
   return app;
 }

@@ -6,7 +6,10 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger as Pino } from 'pino';
 import type { Database } from './adapters/db/db.schema.ts';
+import { AlertRepository } from './adapters/db/alert.repository.ts';
 import { AuditRepository } from './adapters/db/audit.repository.ts';
+import { MaintenanceRepository } from './adapters/db/maintenance.repository.ts';
+import { RuleRepository } from './adapters/db/rule.repository.ts';
 import { DeviceRepository } from './adapters/db/device.repository.ts';
 import { CredentialRepository, DelegationRepository, UserRepository } from './adapters/db/identity.repository.ts';
 import { migrate } from './adapters/db/migrate.ts';
@@ -19,9 +22,17 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/embedd
 import { startExternalSubscriber, type ExternalSubscriber } from './adapters/mqtt/external-broker.adapter.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
+import { DEFAULT_ESCALATION, type EscalationPolicy } from '@haidang/domain';
+import type { Logger } from './services/ports.ts';
 import { startRetentionJob } from './jobs/retention.job.ts';
 import { loadOrgPreset } from './config/org-presets.ts';
 import { AccessPolicy } from './services/access-policy.ts';
+import { AlertEngine } from './services/alert-engine.ts';
+import { AlertStream } from './services/alert-stream.ts';
+import { AlertService } from './services/alert.service.ts';
+import { BacktestService } from './services/backtest.ts';
+import { MaintenanceService } from './services/maintenance.service.ts';
+import { RuleService } from './services/rule.service.ts';
 import { AuditService, type VerifyResult } from './services/audit.service.ts';
 import { AuthService, sha256Hex } from './services/auth.service.ts';
 import { DelegationService } from './services/delegation.service.ts';
@@ -87,8 +98,12 @@ export async function verifyAuditLog(config: Config): Promise<VerifyResult> {
 }
 
 /** The services over a database's repositories: the one wiring, shared by startIoc and the tests. */
-export function wireServices(database: Database, opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams; ingestAuth?: IngestAuthMode }) {
+export function wireServices(
+  database: Database,
+  opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams; ingestAuth?: IngestAuthMode; escalation?: EscalationPolicy; log?: Logger; engineTickMs?: number },
+) {
   const clock = opts.clock;
+  const log = opts.log ?? pino({ level: 'silent' });
   const metrics = new PrometheusMetrics();
   const audit = new AuditService(new AuditRepository(database.db), clock, sha256Hex);
   const units = new OrgUnitService(new OrgUnitRepository(database.db), audit);
@@ -107,17 +122,30 @@ export function wireServices(database: Database, opts: { clock: () => number; ma
   const ingest = new IngestService(directory, writer, metrics, clock, opts.maxPayloadBytes, access, opts.ingestAuth);
   const latest = new LatestValues(readingStore);
   const live = new LiveHub(directory);
+  const alertStore = new AlertRepository(database.db);
+  const alertStream = new AlertStream(alertStore);
+  const maintenance = new MaintenanceService(new MaintenanceRepository(database.db), units, directory, access, audit, clock);
+  const ruleStore = new RuleRepository(database.db);
+  const engine = new AlertEngine({ rules: ruleStore, alerts: alertStore, stream: alertStream, directory, units, readings: readingStore, latest, calendar: maintenance, clock, log, ...(opts.engineTickMs && { tickMs: opts.engineTickMs }) });
+  const rules = new RuleService(ruleStore, units, access, audit, clock, (id) => engine.reload(id));
+  const backtest = new BacktestService(rules, directory, units, readingStore, audit, clock);
+  const alerts = new AlertService(alertStore, alertStream, units, access, audit, clock, opts.escalation ?? DEFAULT_ESCALATION, log);
   writer.onCommitted((readings) => {
     latest.apply(readings);
+    engine.apply(readings);
     live.publish(readings);
   });
   const series = new SeriesService(directory, units, latest, readingStore, access, audit, clock);
-  /** Loads the in-memory state (devices, latest values) from the database: once, before serving. */
+  /** Loads the in-memory state (devices, latest values, maintenance windows) from the database: once, before serving. */
   const loadState = async () => {
     await directory.load();
     await latest.load(directory.seriesIds());
+    await maintenance.load();
   };
-  return { metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live, loadState };
+  return {
+    metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live,
+    alertStore, alertStream, maintenance, rules, backtest, alerts, engine, loadState,
+  };
 }
 
 export type Services = ReturnType<typeof wireServices>;
@@ -136,10 +164,13 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes, ingestAuth: config.ingestAuth });
+    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes, ingestAuth: config.ingestAuth, escalation: config.escalation, log });
     const { metrics, units, readingStore, directory, devices, writer, ingest, loadState } = services;
     const mqttIngest = new MqttIngest(ingest, log, clock);
-    // Closers run in reverse: listeners stop first, then every accepted reading commits, then the database closes.
+    // Closers run in reverse: listeners stop first, then every accepted reading commits, then
+    // the alerts it raised are written, then the database closes.
+    closers.push(() => services.engine.stop());
+    closers.push(() => services.alerts.stop());
     closers.push(() => writer.drain());
 
     // The org tree preset: written at set-up (or when IOC_ORG_PRESET changes); later only missing units are added.
@@ -159,6 +190,9 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       log.info({ devices: r.imported }, 'demo city devices imported');
     }
     await loadState();
+    await services.engine.start();
+    services.alerts.start();
+    directory.onChange(() => void services.engine.devicesChanged().catch((e: Error) => log.error({ err: e.message }, 'rules could not bind the changed devices')));
 
     let broker: EmbeddedBroker | undefined;
     let external: ExternalSubscriber | undefined;

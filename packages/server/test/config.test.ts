@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { CONFIG_VARS, ConfigError, helpText, loadConfig } from '../src/config/config.ts';
@@ -21,6 +22,8 @@ const MAIN = 'packages/server/src/main.ts';
  */
 const BAD: Record<string, string[]> = {
   IOC_ORG_PRESET: ['danang-2024', 'DANANG-2023', 'hanoi'],
+  // Missing, not JSON, JSON but not thresholds (an org preset).
+  IOC_WARNING_THRESHOLDS: ['/nonexistent/warning-thresholds.json', fileURLToPath(new URL('../../../README.md', import.meta.url)), fileURLToPath(new URL('../presets/danang-2023.json', import.meta.url))],
   IOC_COOKIE_SECURE: ['maybe', '2'],
   IOC_INGEST_AUTH: ['none', 'APIKEY', 'token'],
   IOC_TRUST_PROXY: ['maybe', '10.0.0.1;10.0.0.2', 'proxy.local'],
@@ -74,6 +77,8 @@ describe('loadConfig', () => {
     assert.equal(c.logLevel, 'info');
     assert.equal(c.maxPayloadBytes, 1_048_576);
     assert.deepEqual(c.retention, { rawDays: 30, minuteDays: 400, hourDays: 0 });
+    assert.equal(c.warningThresholdsPath, fileURLToPath(new URL('../presets/warning-thresholds.json', import.meta.url)));
+    assert.equal(c.warningThresholds.id, JSON.parse(readFileSync(c.warningThresholdsPath, 'utf8')).id);
   });
 
   it('agrees with the defaults that --help shows', () => {
@@ -147,6 +152,26 @@ describe('loadConfig', () => {
   it('names the bad variable even when others are good', () => {
     const e = configError({ IOC_HTTP_PORT: '8081', IOC_MQTT_PORT: '1884', IOC_LOG_LEVEL: 'loud', IOC_DEMO: '1' });
     assert.equal(e.variable, 'IOC_LOG_LEVEL');
+  });
+
+  it('reads IOC_WARNING_THRESHOLDS from a file, relative to the working folder, and names the first bad field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ioc-thresholds-'));
+    try {
+      const preset = JSON.parse(readFileSync(fileURLToPath(new URL('../presets/warning-thresholds.json', import.meta.url)), 'utf8'));
+      preset.floodStations[0].devices = ['rl-own-001'];
+      writeFileSync(join(dir, 'good.json'), JSON.stringify(preset));
+      const c = loadConfig({ IOC_WARNING_THRESHOLDS: join(dir, 'good.json') });
+      assert.deepEqual(c.warningThresholds.floodStations[0]!.devices, ['rl-own-001']);
+      assert.equal(loadConfig({ IOC_WARNING_THRESHOLDS: relative(process.cwd(), join(dir, 'good.json')) }).warningThresholdsPath, join(dir, 'good.json'));
+      preset.floodStations[2].bd2.m = 0.5;
+      preset.floodStations[1].devices = ['rl-own-001'];
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify(preset));
+      const e = configError({ IOC_WARNING_THRESHOLDS: join(dir, 'bad.json') });
+      assert.match(e.message, /^IOC_WARNING_THRESHOLDS: .*bad\.json is not valid warning thresholds: floodStations\/1\/devices\/0 duplicate: device rl-own-001 is also mapped to station cam-le; floodStations\/2\/bd2\/m not_increasing: /);
+      assert.ok(!e.message.includes('\n'), 'one line');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not echo a bad password or URL credentials back in full', () => {

@@ -16,7 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-const DEVICE_KEYS = ['apikey', 'attributes', 'createdAt', 'hasAccessToken', 'id', 'location', 'name', 'sector', 'tokenCreatedAt', 'tokenLastUsedAt', 'type', 'unitCode', 'updatedAt'];
+const DEVICE_KEYS = ['apikey', 'attributes', 'createdAt', 'derived', 'hasAccessToken', 'id', 'location', 'name', 'sector', 'tokenCreatedAt', 'tokenLastUsedAt', 'type', 'unitCode', 'updatedAt'];
 
 /** The listing fixtures: units 492 (wards 20233, 20236) and 493 (ward 20263). */
 const LISTED = [

@@ -107,6 +107,7 @@ const INGEST_CASES: IngestCase[] = [
   { name: 'TimeInstant a day ahead, in +07:00', json: { pm25: 1, TimeInstant: '2026-11-26T10:00:00+07:00' }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: 'TimeInstant', reason: 'future_timestamp', metric: 'future_timestamp' },
   { name: 'unknown attribute', json: { temperature: 31 }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: 'temperature', reason: 'unknown_attribute', metric: 'unknown_attribute' },
   { name: 'a good value with an unknown attribute', json: { pm25: 10, temperature: 31 }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: 'temperature', reason: 'unknown_attribute', metric: 'unknown_attribute' },
+  { name: 'a derived attribute (computed by the IOC, docs/derived-series.md)', json: { pm25: 10, aqi: 80 }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: 'aqi', reason: 'unknown_attribute', metric: 'unknown_attribute' },
   { name: 'attribute names are case-sensitive', json: { PM25: 10 }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: 'PM25', reason: 'unknown_attribute', metric: 'unknown_attribute' },
   { name: 'an empty object', json: {}, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: '', reason: 'empty', metric: 'empty' },
   { name: 'only a TimeInstant', json: { TimeInstant: iso(NOW) }, status: 422, code: 'IOC_ERR_INGEST_REJECTED', field: '', reason: 'empty', metric: 'empty' },

@@ -2,9 +2,11 @@
  * Configuration from the environment, validated at start-up. A bad value is a ConfigError naming
  * the variable and the reason; main prints it as one line and exits.
  */
-import { checkPassword } from '@haidang/domain';
+import { resolve } from 'node:path';
+import { checkPassword, type EscalationPolicy, parseEscalationPolicy, type WarningThresholds } from '@haidang/domain';
 import { StartupError } from '../services/startup-error.ts';
 import { ORG_PRESETS, type OrgPresetName } from './org-presets.ts';
+import { SHIPPED_WARNING_THRESHOLDS, loadWarningThresholds } from './warning-thresholds.ts';
 
 export interface Config {
   httpPort: number;
@@ -28,12 +30,18 @@ export interface Config {
   adminPassword: string | undefined;
   /** Org tree preset applied at set-up (and when changed). */
   orgPreset: OrgPresetName;
+  /** Warning thresholds (flood stations and their devices, rainfall classes, street-depth bands), validated. */
+  warningThresholds: WarningThresholds;
+  /** The file they were read from. */
+  warningThresholdsPath: string;
   /** Mark the session cookie Secure (serve over HTTPS, or behind a TLS proxy). */
   cookieSecure: boolean;
   /** Which proxies to believe about the client address (X-Forwarded-For): none, all, a hop count, or addresses. */
   trustProxy: boolean | number | string[];
   /** Who may send readings: anyone with the FIWARE API key and device id, or signed-in senders only. */
   ingestAuth: 'apikey' | 'credentials';
+  /** Minutes without acknowledgement before an alert escalates, per severity. */
+  escalation: EscalationPolicy;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest MQTT payload or HTTP body accepted, in bytes. */
   maxPayloadBytes: number;
@@ -68,6 +76,8 @@ export const CONFIG_VARS: VarSpec[] = [
   { name: 'IOC_SIM_SCENARIO', default: 'normal', help: { vi: 'Kịch bản mô phỏng: normal | storm', en: 'simulator scenario: normal | storm' } },
   { name: 'IOC_ADMIN_PASSWORD', default: undefined, help: { vi: 'Mật khẩu của tài khoản quản trị đầu tiên "admin" (≥ 12 ký tự); bỏ trống = sinh ngẫu nhiên và in ra một lần', en: 'password of the first admin account "admin" (≥ 12 characters); unset = generated and printed once' } },
   { name: 'IOC_ORG_PRESET', default: 'danang-2023', help: { vi: 'Cây tổ chức mẫu: danang-2023 | danang-2025 (đổi sau này = chuyển sang bố cục mới, giữ lịch sử)', en: 'org tree preset: danang-2023 | danang-2025 (changing it later moves to the new layout, keeping history)' } },
+  { name: 'IOC_WARNING_THRESHOLDS', default: undefined, help: { vi: 'Tệp JSON ngưỡng cảnh báo (mực báo động, trạm ↔ thiết bị, cấp mưa, mức ngập); bỏ trống = packages/server/presets/warning-thresholds.json', en: 'warning thresholds JSON file (alarm levels, station ↔ devices, rainfall classes, flood depths); unset = packages/server/presets/warning-thresholds.json' } },
+  { name: 'IOC_ALERT_ESCALATION', default: 'extreme=5,critical=10,major=30,minor=120', help: { vi: 'Số phút chưa tiếp nhận trước khi cảnh báo được chuyển lên đơn vị cấp trên, theo mức độ; để trống = không chuyển', en: 'minutes unacknowledged before an alert escalates to the parent unit, per severity; empty = never' } },
   { name: 'IOC_INGEST_AUTH', default: 'apikey', help: { vi: 'Ai được gửi số liệu: apikey (chuẩn FIWARE: khóa nhóm + mã thiết bị) | credentials (phải có khóa API của đơn vị cung cấp dữ liệu hoặc mã truy cập thiết bị)', en: 'who may send readings: apikey (FIWARE: group key + device id) | credentials (a data provider API key or the device access token is required)' } },
   { name: 'IOC_TRUST_PROXY', default: '0', help: { vi: 'Tin proxy nào về địa chỉ client (X-Forwarded-For): 0 | 1 (tất cả) | số bước | danh sách IP/CIDR cách nhau dấu phẩy — cần khi chạy sau reverse proxy', en: 'proxies to trust for the client address (X-Forwarded-For): 0 | 1 (all) | hop count | comma-separated IPs/CIDRs — needed behind a reverse proxy' } },
   { name: 'IOC_COOKIE_SECURE', default: '0', help: { vi: 'Cookie phiên chỉ gửi qua HTTPS (bật khi chạy sau TLS)', en: 'session cookie sent over HTTPS only (turn on behind TLS)' } },
@@ -144,6 +154,16 @@ export function loadConfig(env: Env, hostName = 'ioc'): Config {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(shareGroup)) {
     throw new ConfigError('IOC_MQTT_SHARE_GROUP', 'must be 1–64 letters, digits, _ or -');
   }
+  const thresholdsFile = read(env, 'IOC_WARNING_THRESHOLDS');
+  const warningThresholdsPath = thresholdsFile === undefined ? SHIPPED_WARNING_THRESHOLDS : resolve(thresholdsFile);
+  let warningThresholds: WarningThresholds;
+  try {
+    warningThresholds = loadWarningThresholds(warningThresholdsPath);
+  } catch (e) {
+    throw e instanceof StartupError ? new ConfigError(e.variable, e.reason) : e;
+  }
+  const escalation = parseEscalationPolicy(env.IOC_ALERT_ESCALATION ?? 'extreme=5,critical=10,major=30,minor=120');
+  if (!escalation.ok) throw new ConfigError('IOC_ALERT_ESCALATION', `${escalation.errors[0]!.message} (e.g. extreme=5,critical=10,major=30,minor=120)`);
   const clientId = env.IOC_MQTT_CLIENT_ID?.trim() || `hai-dang-${hostName}`;
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(clientId)) {
     throw new ConfigError('IOC_MQTT_CLIENT_ID', 'must be 1–40 letters, digits, _ or -');
@@ -164,8 +184,11 @@ export function loadConfig(env: Env, hostName = 'ioc'): Config {
     simScenario: oneOf(env, 'IOC_SIM_SCENARIO', ['normal', 'storm'] as const),
     adminPassword,
     orgPreset: oneOf(env, 'IOC_ORG_PRESET', ORG_PRESETS),
+    warningThresholds,
+    warningThresholdsPath,
     cookieSecure: bool(env, 'IOC_COOKIE_SECURE'),
     ingestAuth: oneOf(env, 'IOC_INGEST_AUTH', ['apikey', 'credentials'] as const),
+    escalation: escalation.value,
     trustProxy: trustProxy(env),
     logLevel: oneOf(env, 'IOC_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     maxPayloadBytes: int(env, 'IOC_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024),

@@ -41,6 +41,7 @@ export const DeviceInput = Type.Object(
 export const Device = Type.Object(
   {
     ...deviceCore,
+    derived: Type.Array(Type.Ref('Attribute'), { description: 'attributes the IOC computes for the device (derived series: VN_AQI, alarm levels, rain sums and classes…), readable like the others; a device cannot send them' }),
     hasAccessToken: Type.Boolean(),
     tokenCreatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     tokenLastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'last MQTT connection with the token (to the minute)' }),

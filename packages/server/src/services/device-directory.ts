@@ -16,6 +16,8 @@ export class DeviceDirectory {
   private byId = new Map<string, DirectoryEntry>();
   private byToken = new Map<string, string>();
   private bySeriesId = new Map<number, { entry: DirectoryEntry; attr: string }>();
+  private readonly listeners: (() => void)[] = [];
+  private notify: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: DeviceStore) {}
 
@@ -27,8 +29,23 @@ export class DeviceDirectory {
     for (const d of all) this.put(d);
   }
 
+  /** Calls `listener` (debounced, after a burst of changes such as an import) when devices change. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    if (this.listeners.length === 0 || this.notify) return;
+    this.notify = setTimeout(() => {
+      this.notify = undefined;
+      for (const l of this.listeners) l();
+    }, 200);
+    this.notify.unref();
+  }
+
   put(d: StoredDevice): void {
     this.remove(d.device.id);
+    this.changed();
     const entry = { device: d.device, series: d.series, tokenHash: d.tokenHash };
     this.byId.set(d.device.id, entry);
     if (d.tokenHash) this.byToken.set(d.tokenHash, d.device.id);
@@ -38,6 +55,7 @@ export class DeviceDirectory {
   remove(id: string): void {
     const entry = this.byId.get(id);
     if (!entry) return;
+    this.changed();
     this.byId.delete(id);
     if (entry.tokenHash) this.byToken.delete(entry.tokenHash);
     for (const sid of Object.values(entry.series)) this.bySeriesId.delete(sid);

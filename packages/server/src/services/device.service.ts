@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
+  type AttributeSpec,
   type Device,
   type FieldError,
   type ImportRow,
   IocError,
+  derivedAttributes,
   fieldError,
   filterAllows,
   foldVietnamese,
@@ -19,6 +21,8 @@ import type { RequestContext } from './request-context.ts';
 
 /** A device as the API shows it: never its access token, only whether it has one. */
 export interface DeviceView extends Device {
+  /** The attributes the IOC computes for the device (derived series, docs/derived-series.md). */
+  derived: AttributeSpec[];
   hasAccessToken: boolean;
   tokenCreatedAt: string | null;
   tokenLastUsedAt: string | null;
@@ -48,6 +52,7 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 
 export const toDeviceView = (s: StoredDevice): DeviceView => ({
   ...s.device,
+  derived: derivedAttributes(s.device).map(({ name, unit, min, max, periodS }) => ({ name, unit, min, max, periodS })),
   hasAccessToken: s.tokenHash !== null,
   tokenCreatedAt: s.tokenCreatedAt ? s.tokenCreatedAt.toISOString() : null,
   tokenLastUsedAt: s.tokenLastUsedAt ? s.tokenLastUsedAt.toISOString() : null,

@@ -7,6 +7,7 @@ const store = (rows: { seriesId: number; ts: number; value: number }[]): Reading
   write: async () => 0,
   latest: async (ids) => rows.filter((r) => ids.includes(r.seriesId)),
   series: async () => [],
+  raw: async () => [],
   purge: async () => ({ raw: 0, '1m': 0, '1h': 0 }),
 });
 

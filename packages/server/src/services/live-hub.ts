@@ -1,4 +1,4 @@
-import { filterAllows, type Placed, type ScopeFilter } from '@haidang/domain';
+import { attributeSpecOf, filterAllows, type Placed, type ScopeFilter } from '@haidang/domain';
 import type { DeviceDirectory } from './device-directory.ts';
 import type { SeriesReading } from './ports.ts';
 
@@ -18,6 +18,8 @@ export interface LiveFilter {
   type?: string;
   sector?: string;
   device?: string;
+  /** Only these devices (an operator's chosen readings on the alert stream). */
+  devices?: ReadonlySet<string>;
 }
 
 export interface LiveSubscriber {
@@ -66,7 +68,7 @@ export class LiveHub {
           sub.dropped++;
           continue;
         }
-        live ??= { deviceId: d.id, attr: s.attr, ts: new Date(r.ts).toISOString(), value: r.value, unit: d.attributes.find((a) => a.name === s.attr)?.unit ?? '' };
+        live ??= { deviceId: d.id, attr: s.attr, ts: new Date(r.ts).toISOString(), value: r.value, unit: attributeSpecOf(d, s.attr)?.unit ?? '' };
         sub.buffer.push(live);
       }
     }
@@ -117,6 +119,7 @@ function matches(s: Subscription, d: Placed & { id: string; type: string }): boo
     (!f.unitCodes || f.unitCodes.has(d.unitCode)) &&
     (!f.type || f.type === d.type) &&
     (!f.sector || f.sector === d.sector) &&
-    (!f.device || f.device === d.id)
+    (!f.device || f.device === d.id) &&
+    (!f.devices || f.devices.has(d.id))
   );
 }

@@ -1,4 +1,4 @@
-import type { Assignment, Device, OrgUnitKind, Reading, Role, Sector, UnitCondition } from '@haidang/domain';
+import type { AlertEventKind, AlertState, Assignment, Device, Evidence, OrgUnitKind, Reading, Role, Rule, Sector, Severity, UnitCondition } from '@haidang/domain';
 
 /** Ports: what the services need from storage and infrastructure. Adapters implement them. */
 
@@ -172,8 +172,13 @@ export interface DeviceWrite {
 }
 
 export interface DeviceStore {
-  /** Inserts (or, with upsert, replaces) the devices in one transaction: all or none. */
+  /**
+   * Inserts (or, with upsert, replaces) the devices in one transaction: all or none. Creates a
+   * series for every declared and derived attribute (domain seriesAttributes) that has none.
+   */
   save(devices: DeviceWrite[], opts: { upsert: boolean }): Promise<void>;
+  /** Creates the missing series of these devices' declared and derived attributes; returns how many. */
+  ensureSeries(devices: readonly Device[]): Promise<number>;
   /** Ids among these that exist already. */
   existing(ids: string[]): Promise<string[]>;
   get(id: string): Promise<StoredDevice | undefined>;
@@ -222,6 +227,8 @@ export interface ReadingStore {
   write(readings: SeriesReading[]): Promise<number>;
   latest(seriesIds: number[]): Promise<LatestValue[]>;
   series(seriesId: number, q: { from: number; to: number; resolution: Resolution; limit: number }): Promise<SeriesPoint[]>;
+  /** Raw readings of several series in [from, to), in time order, at most `limit`. */
+  raw(seriesIds: readonly number[], from: number, to: number, limit: number): Promise<SeriesReading[]>;
   /** Deletes data older than the cut-offs (ms; undefined = keep), in bounded batches. */
   purge(cutoffs: Partial<Record<Resolution, number>>): Promise<Record<Resolution, number>>;
 }
@@ -270,4 +277,184 @@ export interface AuditInput {
 /** Where services record what was done (the audit log). */
 export interface Auditor {
   record(input: AuditInput): Promise<void>;
+}
+
+// ── Early warning ───────────────────────────────────────────────────────────────────────────
+
+export interface StoredRule {
+  rule: Rule;
+  /** From this instant the current version evaluates live (history before it is context only). */
+  activeFrom: number;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+}
+
+export interface RuleFilter {
+  /** Rules whose unit is one of these; undefined = any. */
+  unitCodes?: readonly string[];
+  /** The actor's scope: rules that meet any of these conditions (see domain scopeConditions). */
+  scopes?: UnitCondition[];
+  sector?: string;
+  /** Folded text to find in the id or names. */
+  search?: string;
+  enabled?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface RuleStore {
+  list(filter: RuleFilter): Promise<{ items: StoredRule[]; total: number }>;
+  get(id: string): Promise<StoredRule | undefined>;
+  /** One saved version of a rule (alerts cite the version that raised them). */
+  version(id: string, version: number): Promise<{ rule: Rule; activeFrom: number; createdBy: string | null } | undefined>;
+  versions(id: string): Promise<{ version: number; activeFrom: number; createdBy: string | null }[]>;
+  /**
+   * Saves `rule` as a new rule (version 1) or as the next version, in one transaction; with
+   * `expectedVersion`, fails with IOC_ERR_CONFLICT when the stored version differs (lost update).
+   */
+  save(rule: Rule, opts: { activeFrom: number; by: string | null; expectedVersion?: number }): Promise<void>;
+  /** Soft delete: the rule stops; its alerts and versions stay. */
+  delete(id: string, at: number): Promise<boolean>;
+  /** Every enabled, not deleted rule, for the engine. */
+  active(): Promise<StoredRule[]>;
+}
+
+/** What the rule engine asks of maintenance windows. */
+export interface MaintenanceCalendar {
+  /** true while a window covers the device, or a unit whose subtree holds `unitCode`, at `ts`. */
+  suppressed(deviceId: string | null, unitCode: string, ts: number): boolean;
+}
+
+export interface AlertRecord {
+  id: string;
+  ruleId: string;
+  ruleVersion: number;
+  /** `device:<id>` or `area:<unitCode>`. */
+  subject: string;
+  deviceId: string | null;
+  unitCode: string;
+  sector: Sector | null;
+  ownerUnit: string;
+  state: AlertState;
+  severity: Severity;
+  title: { vi: string; en: string };
+  openedAt: number;
+  /** Instants of the first and the latest reading of the episode (event time). */
+  firstTs: number;
+  lastTs: number;
+  count: number;
+  firstValue: number | null;
+  lastValue: number | null;
+  peakValue: number | null;
+  ackedAt: number | null;
+  ackedBy: string | null;
+  assignee: string | null;
+  escalatedAt: number | null;
+  escalatedTo: string | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  closedBy: string | null;
+  /** Instant of the reading that cleared the condition; null while it holds. */
+  clearedTs: number | null;
+  reopenCount: number;
+  evidence: Evidence;
+  updatedAt: number;
+}
+
+export interface AlertEventRecord {
+  id: string;
+  alertId: string;
+  at: number;
+  kind: AlertEventKind;
+  actorId: string | null;
+  actor: string | null;
+  data: Record<string, unknown>;
+}
+
+/** A raise as the engine asks for it. */
+export interface RaiseInput {
+  ruleId: string;
+  ruleVersion: number;
+  subject: string;
+  deviceId: string | null;
+  unitCode: string;
+  sector: Sector | null;
+  ownerUnit: string;
+  severity: Severity;
+  title: { vi: string; en: string };
+  ts: number;
+  value: number | null;
+  /** The value's alarming direction (for the peak). */
+  upward: boolean;
+  evidence: Evidence;
+  reopenMs: number;
+}
+
+export interface RepeatInput {
+  ruleId: string;
+  subject: string;
+  count: number;
+  ts: number;
+  value: number | null;
+  peak: number | null;
+  upward: boolean;
+  severity: Severity;
+}
+
+export interface AlertFilter {
+  /** The caller's scope (see domain scopeConditions); undefined = everything. */
+  scopes?: UnitCondition[];
+  unitCodes?: readonly string[];
+  states?: readonly AlertState[];
+  severities?: readonly Severity[];
+  ruleId?: string;
+  deviceId?: string;
+  escalated?: boolean;
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+/** What one change did: the alert after it and the timeline events it wrote. */
+export interface AlertChange {
+  alert: AlertRecord;
+  events: AlertEventRecord[];
+}
+
+export interface AlertStore {
+  /**
+   * Opens an alert for the rule and subject, reopens its resolved one (within `reopenMs`), or —
+   * when one is active already (another reading, another node) — counts this as a repeat. One
+   * transaction; the unique index on active alerts decides races.
+   */
+  raise(input: RaiseInput, now: number): Promise<AlertChange>;
+  /** Counts repeats on the active alert; raises its severity if higher. Undefined when none is active. */
+  repeat(input: RepeatInput, now: number): Promise<AlertChange | undefined>;
+  /** The condition cleared: resolves the active alert (or marks a closed one's episode over). */
+  clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined>;
+  /** Per subject, the latest alert of the rule: whether its episode still holds, and the newest instant it reflects. */
+  episodes(ruleId: string): Promise<Map<string, { holding: boolean; watermark: number }>>;
+  get(id: string): Promise<AlertRecord | undefined>;
+  list(filter: AlertFilter): Promise<{ items: AlertRecord[]; total: number }>;
+  timeline(alertId: string): Promise<AlertEventRecord[]>;
+  /** Events after `afterId`, oldest first, at most `limit`, with their alerts' places (scope checks). */
+  eventsSince(afterId: string, limit: number): Promise<{ event: AlertEventRecord; alert: AlertRecord }[]>;
+  /** Newest event id ('0' when none). */
+  lastEventId(): Promise<string>;
+  /** An operator action in one transaction; `check` refuses it from the current state (throws). */
+  act(
+    id: string,
+    kind: 'acknowledged' | 'assigned' | 'commented' | 'closed',
+    actor: { id: string; name: string },
+    data: { note?: string; assignee?: string | null },
+    now: number,
+    check: (current: AlertRecord) => void,
+  ): Promise<AlertChange>;
+  /** Marks an open alert escalated to `to`, unless it changed meanwhile. */
+  escalate(id: string, from: string | null, to: string, now: number): Promise<AlertChange | undefined>;
+  /** Open (unacknowledged) alerts, for the escalation sweep. */
+  unacknowledged(): Promise<AlertRecord[]>;
 }

@@ -13,6 +13,7 @@ function manualStore() {
     write: (rows) => new Promise<number>((resolve, reject) => calls.push({ rows, finish: (e) => (e ? reject(e) : resolve(rows.length)) })),
     latest: async () => [],
     series: async () => [],
+    raw: async () => [],
     purge: async () => ({ raw: 0, '1m': 0, '1h': 0 }),
   };
   return { store, calls };

@@ -1,4 +1,4 @@
-import { IocError, fieldError, filterAllows } from '@haidang/domain';
+import { IocError, attributeSpecOf, derivedAttributes, fieldError, filterAllows } from '@haidang/domain';
 import { type AccessPolicy, auditBy } from './access-policy.ts';
 import type { RequestContext } from './request-context.ts';
 import type { DeviceDirectory } from './device-directory.ts';
@@ -20,7 +20,7 @@ export interface DeviceLatest {
   unitCode: string;
   sector: string;
   location: { lat: number; lon: number };
-  /** Attribute → last value with its instant (ISO 8601, UTC) and unit. Attributes never reported are absent. */
+  /** Attribute (declared or derived) → last value with its instant (ISO 8601, UTC) and unit. Attributes never reported are absent. */
   values: Record<string, { value: number; ts: string; unit: string }>;
 }
 
@@ -64,7 +64,7 @@ export class SeriesService {
       .sort((a, b) => (a.device.id < b.device.id ? -1 : 1));
     return entries.map(({ device: d, series }) => {
       const values: DeviceLatest['values'] = {};
-      for (const a of d.attributes) {
+      for (const a of [...d.attributes, ...derivedAttributes(d)]) {
         const sid = series[a.name];
         const l = sid === undefined ? undefined : this.latestValues.get(sid);
         if (l) values[a.name] = { value: l.value, ts: l.iso, unit: a.unit };
@@ -99,7 +99,7 @@ export class SeriesService {
     const hidden = new IocError('IOC_ERR_DEVICE_NOT_FOUND', `no device ${deviceId}`);
     if (!entry) throw hidden;
     await this.access.grantOrThrow(ctx, permission, entry.device, hidden, 'device.read');
-    const spec = entry.device.attributes.find((a) => a.name === attr);
+    const spec = attributeSpecOf(entry.device, attr);
     const seriesId = entry.series[attr];
     if (seriesId === undefined) {
       throw new IocError('IOC_ERR_NOT_FOUND', `device ${deviceId} has no attribute ${attr}`, [fieldError('attr', 'unknown_attribute', `device ${deviceId} has no attribute ${attr}`)]);

@@ -153,6 +153,84 @@ export interface LatestTable {
   value: number;
 }
 
+export interface RulesTable {
+  id: string;
+  version: number;
+  definition: ColumnType<unknown, string, string>;
+  unit_code: string;
+  sector: string | null;
+  enabled: boolean;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  deleted_at: Date | null;
+}
+
+export interface RuleVersionsTable {
+  rule_id: string;
+  version: number;
+  definition: ColumnType<unknown, string, string>;
+  active_from: Date;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  rule_id: string;
+  rule_version: number;
+  subject: string;
+  device_id: string | null;
+  unit_code: string;
+  sector: string | null;
+  owner_unit: string;
+  state: 'open' | 'acknowledged' | 'resolved' | 'closed';
+  severity: string;
+  title_vi: string;
+  title_en: string;
+  opened_at: Date;
+  first_ts: Date;
+  last_ts: Date;
+  count: ColumnType<number, number | undefined, number>;
+  first_value: number | null;
+  last_value: number | null;
+  peak_value: number | null;
+  acked_at: Date | null;
+  acked_by: string | null;
+  assignee: string | null;
+  escalated_at: Date | null;
+  escalated_to: string | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  closed_by: string | null;
+  cleared_ts: Date | null;
+  reopen_count: ColumnType<number, number | undefined, number>;
+  evidence: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface AlertEventsTable {
+  id: Generated<string>;
+  alert_id: string;
+  at: Date;
+  kind: string;
+  actor_id: string | null;
+  actor: string | null;
+  data: ColumnType<unknown, string | undefined, never>;
+}
+
+export interface MaintenanceWindowsTable {
+  id: string;
+  device_id: string | null;
+  unit_code: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  reason: string;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  cancelled_at: Date | null;
+}
+
 export interface Schema {
   org_units: OrgUnitsTable;
   devices: DevicesTable;
@@ -168,6 +246,11 @@ export interface Schema {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  rules: RulesTable;
+  rule_versions: RuleVersionsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  maintenance_windows: MaintenanceWindowsTable;
 }
 
 export type Db = Kysely<Schema>;

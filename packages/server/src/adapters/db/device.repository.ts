@@ -1,6 +1,7 @@
-import { foldVietnamese, type AttributeSpec, type Device, type Sector } from '@haidang/domain';
+import { foldVietnamese, seriesAttributes, type AttributeSpec, type Device, type Sector } from '@haidang/domain';
 import { sql, type Selectable } from 'kysely';
 import type { DeviceFilter, DeviceStore, DeviceWrite, StoredDevice } from '../../services/ports.ts';
+import { scopeWhere } from './scope-sql.ts';
 import type { Db, DevicesTable } from './db.schema.ts';
 
 const toDevice = (r: Selectable<DevicesTable>): Device => ({
@@ -13,6 +14,17 @@ const toDevice = (r: Selectable<DevicesTable>): Device => ({
   apikey: r.apikey,
   attributes: r.attributes as AttributeSpec[],
 });
+
+/**
+ * A series per declared and derived attribute (domain seriesAttributes), where missing; the series
+ * of a dropped attribute stays, with its history. Returns how many were created.
+ */
+async function insertSeries(db: Db, devices: readonly Device[]): Promise<number> {
+  const series = devices.flatMap((d) => seriesAttributes(d).map((attr) => ({ device_id: d.id, attr })));
+  if (series.length === 0) return 0;
+  const rows = await db.insertInto('series').values(series).onConflict((oc) => oc.columns(['device_id', 'attr']).doNothing()).returning('id').execute();
+  return rows.length;
+}
 
 export class DeviceRepository implements DeviceStore {
   constructor(private readonly db: Db) {}
@@ -58,11 +70,15 @@ export class DeviceRepository implements DeviceStore {
           );
         }
         await q.execute();
-        // A series per declared attribute; the series of a dropped attribute stays, with its history.
-        const series = chunk.flatMap(({ device: d }) => d.attributes.map((a) => ({ device_id: d.id, attr: a.name })));
-        await tx.insertInto('series').values(series).onConflict((oc) => oc.columns(['device_id', 'attr']).doNothing()).execute();
+        await insertSeries(tx, chunk.map((w) => w.device));
       }
     });
+  }
+
+  async ensureSeries(devices: readonly Device[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < devices.length; i += 500) added += await insertSeries(this.db, devices.slice(i, i + 500));
+    return added;
   }
 
   async setToken(id: string, tokenHash: string | null, at: number): Promise<void> {
@@ -121,18 +137,7 @@ export class DeviceRepository implements DeviceStore {
     if (f.scopes) {
       const scopes = f.scopes;
       // The actor's scope: a device is listed when one of the scopes holds it.
-      q = scopes.length === 0
-        ? q.where(sql<boolean>`false`)
-        : q.where((eb) =>
-            eb.or(
-              scopes.map((s) =>
-                eb.and([
-                  ...(s.units === 'any' ? [] : 'in' in s.units ? [eb('unit_code', '=', sql<string>`ANY(${s.units.in}::text[])`)] : [eb('unit_code', '<>', sql<string>`ALL(${s.units.notIn}::text[])`)]),
-                  ...(s.sector ? [eb('sector', '=', s.sector)] : []),
-                ]),
-              ),
-            ),
-          );
+      q = q.where((eb) => scopeWhere(eb, scopes, { unit: 'unit_code', sector: 'sector' }));
     }
     if (f.type) q = q.where('type', '=', f.type);
     if (f.sector) q = q.where('sector', '=', f.sector);

@@ -99,6 +99,21 @@ export class ReadingRepository implements ReadingStore {
     return ids.map((seriesId, i) => ({ seriesId, ts: ms[i]!, value: vals[i]! }));
   }
 
+  async raw(seriesIds: readonly number[], from: number, to: number, limit: number): Promise<SeriesReading[]> {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await sql<{ ids: string | null; ms: string | null; vals: string | null }>`
+      SELECT ${csv(sql`series_id`)} AS ids, ${csv(EPOCH_MS('ts'))} AS ms, ${csv(sql`value`)} AS vals
+      FROM (SELECT series_id, ts, value FROM readings
+            WHERE series_id = ANY(${[...seriesIds]}::int[]) AND ts >= ${new Date(from)} AND ts < ${new Date(to)}
+            ORDER BY ts, series_id LIMIT ${limit}) r`.execute(this.db);
+    const ids = numbers(rows[0]?.ids);
+    const ms = numbers(rows[0]?.ms);
+    const vals = numbers(rows[0]?.vals);
+    const out = ids.map((seriesId, i) => ({ seriesId, ts: ms[i]!, value: vals[i]! }));
+    for (let i = 1; i < out.length; i++) if (out[i]!.ts < out[i - 1]!.ts) return out.sort((a, b) => a.ts - b.ts);
+    return out;
+  }
+
   async series(seriesId: number, q: { from: number; to: number; resolution: Resolution; limit: number }): Promise<SeriesPoint[]> {
     if (q.resolution === 'raw') {
       const { rows } = await sql<{ ms: string | null; vals: string | null }>`

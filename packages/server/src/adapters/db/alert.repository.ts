@@ -1,0 +1,273 @@
+import { type AlertEventKind, IocError, type Severity, severityRank } from '@haidang/domain';
+import { type Selectable, sql, type Transaction } from 'kysely';
+import type { AlertChange, AlertEventRecord, AlertFilter, AlertRecord, AlertStore, RaiseInput, RepeatInput } from '../../services/ports.ts';
+import type { AlertEventsTable, AlertsTable, Db, Schema } from './db.schema.ts';
+import { scopeWhere } from './scope-sql.ts';
+
+const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toAlert(r: Selectable<AlertsTable>): AlertRecord {
+  return {
+    id: String(r.id),
+    ruleId: r.rule_id,
+    ruleVersion: r.rule_version,
+    subject: r.subject,
+    deviceId: r.device_id,
+    unitCode: r.unit_code,
+    sector: r.sector as AlertRecord['sector'],
+    ownerUnit: r.owner_unit,
+    state: r.state,
+    severity: r.severity as Severity,
+    title: { vi: r.title_vi, en: r.title_en },
+    openedAt: r.opened_at.getTime(),
+    firstTs: r.first_ts.getTime(),
+    lastTs: r.last_ts.getTime(),
+    count: r.count,
+    firstValue: num(r.first_value),
+    lastValue: num(r.last_value),
+    peakValue: num(r.peak_value),
+    ackedAt: ms(r.acked_at),
+    ackedBy: r.acked_by,
+    assignee: r.assignee,
+    escalatedAt: ms(r.escalated_at),
+    escalatedTo: r.escalated_to,
+    resolvedAt: ms(r.resolved_at),
+    closedAt: ms(r.closed_at),
+    closedBy: r.closed_by,
+    clearedTs: ms(r.cleared_ts),
+    reopenCount: r.reopen_count,
+    evidence: r.evidence as AlertRecord['evidence'],
+    updatedAt: r.updated_at.getTime(),
+  };
+}
+
+function toEvent(r: Selectable<AlertEventsTable>): AlertEventRecord {
+  return {
+    id: String(r.id),
+    alertId: String(r.alert_id),
+    at: r.at.getTime(),
+    kind: r.kind as AlertEventKind,
+    actorId: r.actor_id,
+    actor: r.actor,
+    data: (r.data ?? {}) as Record<string, unknown>,
+  };
+}
+
+type Tx = Transaction<Schema>;
+
+async function addEvent(tx: Tx, alertId: string, kind: AlertEventKind, at: number, data: Record<string, unknown>, actor?: { id: string | null; name: string }): Promise<AlertEventRecord> {
+  const row = await tx
+    .insertInto('alert_events')
+    .values({ alert_id: alertId, at: new Date(at), kind, actor_id: actor?.id ?? null, actor: actor?.name ?? null, data: JSON.stringify(data) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEvent(row);
+}
+
+const ACTIVE = ['open', 'acknowledged'] as const;
+
+/** The peak so far or the new value, whichever is more alarming. */
+const peakSql = (value: number | null, upward: boolean) =>
+  value === null ? sql<number | null>`peak_value` : upward ? sql<number | null>`greatest(coalesce(peak_value, ${value}::float8), ${value}::float8)` : sql<number | null>`least(coalesce(peak_value, ${value}::float8), ${value}::float8)`;
+
+export class AlertRepository implements AlertStore {
+  constructor(private readonly db: Db) {}
+
+  async raise(i: RaiseInput, now: number): Promise<AlertChange> {
+    return this.db.transaction().execute(async (tx) => {
+      // 1. Already active (another reading of the same burst, or another node): a repeat.
+      const repeated = await this.repeatIn(tx, { ruleId: i.ruleId, subject: i.subject, count: 1, ts: i.ts, value: i.value, peak: i.value, upward: i.upward, severity: i.severity }, now);
+      if (repeated) return repeated;
+      // 2. The latest alert resolved within the reopen window: reopen it.
+      const latest = await tx.selectFrom('alerts').select(['id', 'state', 'resolved_at']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      if (latest && latest.state === 'resolved' && latest.resolved_at && now - latest.resolved_at.getTime() <= i.reopenMs) {
+        const row = await tx
+          .updateTable('alerts')
+          .set({
+            state: 'open',
+            resolved_at: null,
+            cleared_ts: null,
+            acked_at: null,
+            acked_by: null,
+            escalated_at: null,
+            escalated_to: null,
+            reopen_count: sql`reopen_count + 1`,
+            count: sql`count + 1`,
+            last_ts: new Date(i.ts),
+            last_value: i.value,
+            peak_value: peakSql(i.value, i.upward),
+            severity: i.severity,
+            rule_version: i.ruleVersion,
+            updated_at: new Date(now),
+          })
+          .where('id', '=', latest.id)
+          .where('state', '=', 'resolved')
+          .returningAll()
+          .executeTakeFirst();
+        if (row) {
+          const ev = await addEvent(tx, row.id, 'reopened', now, { ts: i.ts, value: i.value, severity: i.severity, evidence: i.evidence });
+          return { alert: toAlert(row), events: [ev] };
+        }
+      }
+      // 3. A new alert. ON CONFLICT on the partial unique index: if another transaction opened one
+      //    meanwhile, this becomes a repeat of it instead of a second active alert.
+      const { rows } = await sql<Selectable<AlertsTable> & { inserted: boolean }>`
+        INSERT INTO alerts (rule_id, rule_version, subject, device_id, unit_code, sector, owner_unit, state, severity,
+                            title_vi, title_en, opened_at, first_ts, last_ts, count, first_value, last_value, peak_value, evidence)
+        VALUES (${i.ruleId}, ${i.ruleVersion}, ${i.subject}, ${i.deviceId}, ${i.unitCode}, ${i.sector}, ${i.ownerUnit}, 'open', ${i.severity},
+                ${i.title.vi}, ${i.title.en}, ${new Date(now)}, ${new Date(i.ts)}, ${new Date(i.ts)}, 1, ${i.value}, ${i.value}, ${i.value}, ${JSON.stringify(i.evidence)}::jsonb)
+        ON CONFLICT (rule_id, subject) WHERE state IN ('open', 'acknowledged') DO UPDATE SET
+          count = alerts.count + 1,
+          last_ts = greatest(alerts.last_ts, excluded.last_ts),
+          last_value = excluded.last_value,
+          updated_at = excluded.opened_at
+        RETURNING *, (xmax = 0) AS inserted`.execute(tx);
+      const row = rows[0]!;
+      const events = row.inserted ? [await addEvent(tx, row.id, 'raised', now, { ts: i.ts, value: i.value, severity: i.severity })] : [];
+      return { alert: toAlert(row), events };
+    });
+  }
+
+  async repeat(i: RepeatInput, now: number): Promise<AlertChange | undefined> {
+    return this.db.transaction().execute((tx) => this.repeatIn(tx, i, now));
+  }
+
+  private async repeatIn(tx: Tx, i: RepeatInput, now: number): Promise<AlertChange | undefined> {
+    const before = await tx.selectFrom('alerts').select(['id', 'severity']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).where('state', 'in', ACTIVE).forUpdate().executeTakeFirst();
+    if (!before) return undefined;
+    const higher = severityRank(i.severity) > severityRank(before.severity as Severity);
+    const row = await tx
+      .updateTable('alerts')
+      .set({
+        count: sql`count + ${i.count}::int`,
+        last_ts: sql`greatest(last_ts, ${new Date(i.ts)}::timestamptz)`,
+        last_value: i.value,
+        peak_value: peakSql(i.peak, i.upward),
+        ...(higher && { severity: i.severity }),
+        updated_at: new Date(now),
+      })
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const events = higher ? [await addEvent(tx, row.id, 'severity', now, { from: before.severity, to: i.severity, ts: i.ts, value: i.value })] : [];
+    return { alert: toAlert(row), events };
+  }
+
+  async clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const latest = await tx.selectFrom('alerts').select(['id', 'state']).where('rule_id', '=', ruleId).where('subject', '=', subject).where('cleared_ts', 'is', null).orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
+      if (!latest) return undefined;
+      const active = latest.state === 'open' || latest.state === 'acknowledged';
+      const row = await tx
+        .updateTable('alerts')
+        .set({ cleared_ts: new Date(ts), last_value: value, updated_at: new Date(now), ...(active && { state: 'resolved' as const, resolved_at: new Date(now) }) })
+        .where('id', '=', latest.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const ev = await addEvent(tx, row.id, active ? 'resolved' : 'cleared', now, { ts, value });
+      return { alert: toAlert(row), events: [ev] };
+    });
+  }
+
+  async episodes(ruleId: string): Promise<Map<string, { holding: boolean; watermark: number }>> {
+    const rows = await this.db
+      .selectFrom('alerts')
+      .select(['subject', 'cleared_ts', 'last_ts'])
+      .distinctOn('subject')
+      .where('rule_id', '=', ruleId)
+      .orderBy('subject')
+      .orderBy('id', 'desc')
+      .execute();
+    return new Map(rows.map((r) => [r.subject, { holding: r.cleared_ts === null, watermark: Math.max(r.last_ts.getTime(), r.cleared_ts?.getTime() ?? 0) }]));
+  }
+
+  async get(id: string): Promise<AlertRecord | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toAlert(row) : undefined;
+  }
+
+  async list(f: AlertFilter): Promise<{ items: AlertRecord[]; total: number }> {
+    let q = this.db.selectFrom('alerts');
+    if (f.scopes) {
+      const scopes = f.scopes;
+      q = q.where((eb) => scopeWhere(eb, scopes, { unit: 'unit_code', sector: 'sector' }));
+    }
+    if (f.unitCodes) q = q.where('unit_code', '=', sql<string>`ANY(${[...f.unitCodes]}::text[])`);
+    if (f.states) q = q.where('state', 'in', [...f.states]);
+    if (f.severities) q = q.where('severity', 'in', [...f.severities]);
+    if (f.ruleId) q = q.where('rule_id', '=', f.ruleId);
+    if (f.deviceId) q = q.where('device_id', '=', f.deviceId);
+    if (f.escalated !== undefined) q = q.where('escalated_at', f.escalated ? 'is not' : 'is', null);
+    if (f.from !== undefined) q = q.where('opened_at', '>=', new Date(f.from));
+    if (f.to !== undefined) q = q.where('opened_at', '<', new Date(f.to));
+    const [rows, count] = await Promise.all([
+      q.selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toAlert), total: Number(count.n) };
+  }
+
+  async timeline(alertId: string): Promise<AlertEventRecord[]> {
+    const rows = await this.db.selectFrom('alert_events').selectAll().where('alert_id', '=', alertId).orderBy('id').execute();
+    return rows.map(toEvent);
+  }
+
+  async eventsSince(afterId: string, limit: number): Promise<{ event: AlertEventRecord; alert: AlertRecord }[]> {
+    const events = await this.db.selectFrom('alert_events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    if (events.length === 0) return [];
+    const ids = [...new Set(events.map((e) => String(e.alert_id)))];
+    const alerts = await this.db.selectFrom('alerts').selectAll().where('id', '=', sql<string>`ANY(${ids}::bigint[])`).execute();
+    const byId = new Map(alerts.map((a) => [String(a.id), toAlert(a)]));
+    return events.map((e) => ({ event: toEvent(e), alert: byId.get(String(e.alert_id))! }));
+  }
+
+  async lastEventId(): Promise<string> {
+    const r = await this.db.selectFrom('alert_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return r?.id ? String(r.id) : '0';
+  }
+
+  async act(
+    id: string,
+    kind: 'acknowledged' | 'assigned' | 'commented' | 'closed',
+    actor: { id: string; name: string },
+    data: { note?: string; assignee?: string | null },
+    now: number,
+    check: (current: AlertRecord) => void,
+  ): Promise<AlertChange> {
+    return this.db.transaction().execute(async (tx) => {
+      const current = await tx.selectFrom('alerts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!current) throw new IocError('IOC_ERR_NOT_FOUND', `alert ${id} not found`);
+      check(toAlert(current));
+      const at = new Date(now);
+      const set =
+        kind === 'acknowledged'
+          ? { state: 'acknowledged' as const, acked_at: at, acked_by: actor.name }
+          : kind === 'assigned'
+            ? { assignee: data.assignee ?? null }
+            : kind === 'closed'
+              ? { state: 'closed' as const, closed_at: at, closed_by: actor.name }
+              : {};
+      const row = await tx.updateTable('alerts').set({ ...set, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      const ev = await addEvent(tx, id, kind, now, { ...(data.note !== undefined && { note: data.note }), ...(kind === 'assigned' && { assignee: data.assignee ?? null }) }, actor);
+      return { alert: toAlert(row), events: [ev] };
+    });
+  }
+
+  async escalate(id: string, from: string | null, to: string, now: number): Promise<AlertChange | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      let q = tx.updateTable('alerts').set({ escalated_at: new Date(now), escalated_to: to, updated_at: new Date(now) }).where('id', '=', id).where('state', '=', 'open');
+      q = from === null ? q.where('escalated_to', 'is', null) : q.where('escalated_to', '=', from);
+      const row = await q.returningAll().executeTakeFirst();
+      if (!row) return undefined;
+      const ev = await addEvent(tx, id, 'escalated', now, { from: from ?? row.owner_unit, to });
+      return { alert: toAlert(row), events: [ev] };
+    });
+  }
+
+  async unacknowledged(): Promise<AlertRecord[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('state', '=', 'open').orderBy('id').limit(10_000).execute();
+    return rows.map(toAlert);
+  }
+}
