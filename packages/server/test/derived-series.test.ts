@@ -6,6 +6,7 @@
  * get their derived series at start.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, type WarningThresholds } from '@haidang/domain';
 import type { Database } from '../src/adapters/db/db.schema.ts';
@@ -38,6 +39,13 @@ interface Point {
   count?: number;
   max?: number;
 }
+
+it('maps only demo river_level devices to the shipped flood stations', () => {
+  const demo = JSON.parse(readFileSync(new URL('../demo/devices.json', import.meta.url), 'utf8')) as { devices: { id: string; type: string }[] };
+  const mapped = shippedWarningThresholds().floodStations.flatMap((s) => s.devices ?? []);
+  assert.deepEqual(mapped.sort(), ['rl-cl-001', 'rl-hv-001', 'rl-hv-002']);
+  for (const id of mapped) assert.equal(demo.devices.find((d) => d.id === id)?.type, 'river_level', id);
+});
 
 for (const backend of await backends()) {
   describe(`derived series on ${backend.name}`, { skip: backend.skip }, () => {

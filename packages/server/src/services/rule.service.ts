@@ -167,7 +167,7 @@ export class RuleService {
     const { id: _ignored, ...definition } = def;
     const rule: Rule = { id, version: stored.rule.version + 1, ...definition };
     await this.store.save(rule, { activeFrom: this.clock(), by: ctx.actor.username, expectedVersion: stored.rule.version });
-    const changed = (Object.keys({ ...stored.rule, ...rule }) as (keyof Rule)[]).filter((k) => k !== 'version' && JSON.stringify(stored.rule[k]) !== JSON.stringify(rule[k]));
+    const changed = (Object.keys({ ...stored.rule, ...rule }) as (keyof Rule)[]).filter((k) => k !== 'version' && canonical(stored.rule[k]) !== canonical(rule[k]));
     await this.audit.record({ ...auditBy(ctx, grant), action: 'rule.update', unitCode: rule.unitCode, target: `rule:${id}`, details: { version: { before: stored.rule.version, after: rule.version }, changed, ...(stored.rule.unitCode !== rule.unitCode ? { unitCode: { before: stored.rule.unitCode, after: rule.unitCode } } : {}) } });
     await this.onChange(id);
     return this.current(id);
@@ -251,6 +251,10 @@ export class RuleService {
     return v.value;
   }
 }
+
+/** JSON with sorted keys: jsonb does not keep the order keys were written in. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 
 const staleVersion = (id: string, sent: number, current: number) =>
   new IocError('IOC_ERR_CONFLICT', `rule ${id} is at version ${current}, not ${sent}: it changed since you read it; read it again`, [fieldError('version', 'stale', `the rule is at version ${current}`)]);

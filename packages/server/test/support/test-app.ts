@@ -62,6 +62,7 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
   await units.applyPreset({ preset: 'test', units: opts.units ?? UNITS });
   await services.users.ensureFirstAdmin(systemContext(await units.root()), TEST_ADMIN_PASSWORD);
   await loadState();
+  await services.engine.start();
 
   const app = await buildApp({
     services,
@@ -91,6 +92,8 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
     async close() {
       await app.close();
       await writer.drain();
+      await services.alerts.stop();
+      await services.engine.stop();
     },
   };
 }
