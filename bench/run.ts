@@ -3,6 +3,7 @@
  * `npm run bench -- --help` lists them.
  */
 import { pathToFileURL } from 'node:url';
+import { ALERTS_OPTIONS, runAlerts, type AlertsOptions } from './alerts.bench.ts';
 import { main, type BenchDef } from './cli.ts';
 import { INGEST_OPTIONS, runIngest, type IngestOptions } from './ingest.bench.ts';
 import { QUERIES_OPTIONS, runQueries, type QueriesOptions } from './queries.bench.ts';
@@ -29,6 +30,11 @@ export const BENCHES: Record<string, BenchDef> = {
     summary: 'scope filtering on the device list and latest values (10,000 devices, 2,000 org units) beside the unfiltered query; auth per request; login (scrypt) cost',
     options: SCOPE_OPTIONS,
     run: (o) => runScope(o as ScopeOptions),
+  },
+  alerts: {
+    summary: 'rule engine under load: publish → SSE alert latency p50/p99 with 1,000 rules and 10,000 readings/s over MQTT; ingest throughput rules on vs off; RSS (embedded and PostgreSQL)',
+    options: ALERTS_OPTIONS,
+    run: (o) => runAlerts(o as AlertsOptions),
   },
 };
 

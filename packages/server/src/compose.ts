@@ -26,6 +26,7 @@ import { DEFAULT_ESCALATION, type EscalationPolicy } from '@haidang/domain';
 import type { Logger } from './services/ports.ts';
 import { startRetentionJob } from './jobs/retention.job.ts';
 import { loadOrgPreset } from './config/org-presets.ts';
+import { loadRulePreset } from './config/warning-rules.ts';
 import { AccessPolicy } from './services/access-policy.ts';
 import { AlertEngine } from './services/alert-engine.ts';
 import { AlertStream } from './services/alert-stream.ts';
@@ -52,6 +53,8 @@ import { StartupError, portInUse } from './services/startup-error.ts';
 import { loadDemoDevices, startSimulator, type Simulator } from './sim/simulator.ts';
 
 export const VERSION = '0.1.0';
+/** Settings key: which warning-rule preset was installed (so deleted rules are not reinstalled). */
+const RULE_PRESET_KEY = 'warning_rules_preset';
 
 export interface Ioc {
   config: Config;
@@ -61,6 +64,8 @@ export interface Ioc {
   /** mqtt://host:port of the embedded broker, if it runs. */
   mqttUrl: string | undefined;
   log: Pino;
+  /** The wired services (operations tooling and tests reach the engine, the stores). */
+  services: Services;
   /** Graceful stop: no new work, everything acknowledged committed, then close. */
   close(): Promise<void>;
 }
@@ -144,7 +149,7 @@ export function wireServices(
   };
   return {
     metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live,
-    alertStore, alertStream, maintenance, rules, backtest, alerts, engine, loadState,
+    alertStore, alertStream, maintenance, ruleStore, rules, backtest, alerts, engine, loadState,
   };
 }
 
@@ -190,6 +195,19 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       log.info({ devices: r.imported }, 'demo city devices imported');
     }
     await loadState();
+    // The default warning rules: installed once; later the operators own them (edits, deletions stay).
+    if ((await units.getSetting(RULE_PRESET_KEY)) === undefined) {
+      const rulePreset = await loadRulePreset();
+      let installed = 0;
+      for (const rule of rulePreset.rules) {
+        const id = (rule as { id?: string }).id;
+        if (id && (await services.ruleStore.get(id))) continue;
+        await services.rules.create(system, rule);
+        installed++;
+      }
+      await units.setSetting(RULE_PRESET_KEY, rulePreset.id);
+      log.info({ preset: rulePreset.id, installed }, 'default warning rules installed');
+    }
     await services.engine.start();
     services.alerts.start();
     directory.onChange(() => void services.engine.devicesChanged().catch((e: Error) => log.error({ err: e.message }, 'rules could not bind the changed devices')));
@@ -269,7 +287,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     }
 
     log.info({ http: httpUrl, mqtt: mqttUrl ?? config.mqttUrl ?? 'off', database: database.mode, devices: directory.size }, 'Hải Đăng IOC ready');
-    return { config, app, database, httpUrl, mqttUrl, log, close: closeAll };
+    return { config, app, database, httpUrl, mqttUrl, log, services, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

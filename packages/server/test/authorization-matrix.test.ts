@@ -887,7 +887,240 @@ const MATRIX: Record<string, Entry> = {
       check: (got) => assert.deepEqual(got.json(), { accepted: 1 }),
     }),
   },
+
+  // Early warning (issue #4): warning rules and their backtests (read: alert.read; write and
+  // backtest: rule.manage over the rule's unit), maintenance windows (alert.handle). A rule or a
+  // window outside the caller's scope is not found; writing one there is refused.
+  'GET /api/v1/rules': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => {
+      const [inside, outside] = [await ewRule(w, '20233'), await ewRule(w, '20263')];
+      return {
+        method: 'GET',
+        url: scope === 'in' ? '/api/v1/rules?limit=1000' : '/api/v1/rules?unit=493',
+        check: async (got) => {
+          const b = got.json<{ items: { id: string; unitCode: string }[]; total: number }>();
+          if (scope === 'out') return assert.deepEqual([b.items, b.total], [[], 0]);
+          await assertInDistrict(w, b.items, 'rules');
+          assert.ok(idsOf(b.items).includes(inside) && !idsOf(b.items).includes(outside));
+          assert.equal(b.total, b.items.length, 'the total counts the rules in scope only');
+        },
+      };
+    },
+  },
+  'POST /api/v1/rules': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'create',
+    ok: 201,
+    out: 403,
+    build: async ({ w, scope }) => {
+      const id = w.fresh('mx-rule');
+      return {
+        method: 'POST',
+        url: '/api/v1/rules',
+        payload: { id, ...ewRuleDef(scope === 'in' ? '20233' : '20263') },
+        after: async (got) => assert.equal((await w.admin({ method: 'GET', url: `/api/v1/rules/${id}` })).statusCode, got.status === 201 ? 200 : 404),
+      };
+    },
+  },
+  'POST /api/v1/rules/backtest': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'create',
+    ok: 200,
+    out: 403,
+    build: async ({ scope }) => ({
+      method: 'POST',
+      url: '/api/v1/rules/backtest',
+      payload: { rule: ewRuleDef(scope === 'in' ? '20233' : '20263'), from: iso(NOW - DAY), to: iso(NOW) },
+      check: (got) => assert.equal(got.json<{ total: number }>().total, 0),
+    }),
+  },
+  'GET /api/v1/rules/:id': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => ({ method: 'GET', url: `/api/v1/rules/${await ewRule(w, scope === 'in' ? '20233' : '20263')}` }),
+  },
+  'PUT /api/v1/rules/:id': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const unitCode = scope === 'in' ? '20233' : '20263';
+      const id = await ewRule(w, unitCode);
+      return {
+        method: 'PUT',
+        url: `/api/v1/rules/${id}`,
+        payload: { ...ewRuleDef(unitCode), severity: 'critical', version: 1 },
+        after: async (got) => assert.equal(json<{ version: number }>(await w.admin({ method: 'GET', url: `/api/v1/rules/${id}` })).version, got.status === 200 ? 2 : 1),
+      };
+    },
+  },
+  'DELETE /api/v1/rules/:id': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 204,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewRule(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'DELETE',
+        url: `/api/v1/rules/${id}`,
+        after: async (got) => assert.equal((await w.admin({ method: 'GET', url: `/api/v1/rules/${id}` })).statusCode, got.status === 204 ? 404 : 200),
+      };
+    },
+  },
+  'POST /api/v1/rules/:id/enable': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewRule(w, scope === 'in' ? '20233' : '20263', { enabled: false });
+      return {
+        method: 'POST',
+        url: `/api/v1/rules/${id}/enable`,
+        after: async (got) => assert.equal(json<{ enabled: boolean }>(await w.admin({ method: 'GET', url: `/api/v1/rules/${id}` })).enabled, got.status === 200),
+      };
+    },
+  },
+  'POST /api/v1/rules/:id/disable': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewRule(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'POST',
+        url: `/api/v1/rules/${id}/disable`,
+        after: async (got) => assert.equal(json<{ enabled: boolean }>(await w.admin({ method: 'GET', url: `/api/v1/rules/${id}` })).enabled, got.status !== 200),
+      };
+    },
+  },
+  'GET /api/v1/rules/:id/versions': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => ({ method: 'GET', url: `/api/v1/rules/${await ewRule(w, scope === 'in' ? '20233' : '20263')}/versions` }),
+  },
+  'GET /api/v1/rules/:id/versions/:version': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => ({ method: 'GET', url: `/api/v1/rules/${await ewRule(w, scope === 'in' ? '20233' : '20263')}/versions/1` }),
+  },
+  'POST /api/v1/rules/:id/backtest': {
+    access: 'rule.manage',
+    roles: ['ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => ({
+      method: 'POST',
+      url: `/api/v1/rules/${await ewRule(w, scope === 'in' ? '20233' : '20263')}/backtest`,
+      payload: { from: iso(NOW - DAY), to: iso(NOW) },
+    }),
+  },
+  'GET /api/v1/maintenance-windows': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => {
+      const [inside, outside] = [await ewWindow(w, '20233'), await ewWindow(w, '20263')];
+      return {
+        method: 'GET',
+        url: scope === 'in' ? '/api/v1/maintenance-windows' : '/api/v1/maintenance-windows?unit=493',
+        check: async (got) => {
+          const items = got.json<{ items: { id: string; unitCode: string | null }[] }>().items;
+          if (scope === 'out') return assert.deepEqual(items, []);
+          await assertInDistrict(w, items, 'maintenance windows');
+          assert.ok(idsOf(items).includes(inside) && !idsOf(items).includes(outside));
+        },
+      };
+    },
+  },
+  'POST /api/v1/maintenance-windows': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'create',
+    ok: 201,
+    out: 403,
+    build: async ({ w, scope }) => {
+      const reason = `Bảo trì ${w.fresh('mx-mw')}`;
+      return {
+        method: 'POST',
+        url: '/api/v1/maintenance-windows',
+        payload: { unitCode: scope === 'in' ? '20233' : '20263', endsAt: iso(NOW + DAY), reason },
+        after: async (got) => {
+          const found = json<{ items: { reason: string }[] }>(await w.admin({ method: 'GET', url: '/api/v1/maintenance-windows' })).items.filter((x) => x.reason === reason);
+          assert.equal(found.length, got.status === 201 ? 1 : 0);
+        },
+      };
+    },
+  },
+  'DELETE /api/v1/maintenance-windows/:id': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 204,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewWindow(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'DELETE',
+        url: `/api/v1/maintenance-windows/${id}`,
+        after: async (got) => {
+          const listed = idsOf(json<{ items: { id: string }[] }>(await w.admin({ method: 'GET', url: '/api/v1/maintenance-windows' })).items).includes(id);
+          assert.equal(listed, got.status !== 204, 'a cancelled window is no longer listed; a refused cancellation leaves it');
+        },
+      };
+    },
+  },
 };
+
+/** A rule definition for the early-warning entries: every sector, air quality, in `unitCode`. */
+function ewRuleDef(unitCode: string): Record<string, unknown> {
+  return {
+    name: { vi: 'PM2.5 vượt ngưỡng', en: 'PM2.5 above the limit' },
+    unitCode,
+    deviceType: 'air_quality',
+    condition: { kind: 'threshold', attr: 'pm25', op: '>', raise: 55.4, clear: 35.4 },
+    severity: 'minor',
+  };
+}
+
+/** A fresh rule made by the first admin; its id. */
+async function ewRule(w: World, unitCode: string, over: Record<string, unknown> = {}): Promise<string> {
+  const id = w.fresh('mx-rule');
+  const r = await w.admin({ method: 'POST', url: '/api/v1/rules', payload: { id, ...ewRuleDef(unitCode), ...over } });
+  assert.equal(r.statusCode, 201, r.body);
+  return id;
+}
+
+/** A fresh maintenance window over a unit, made by the first admin; its id. */
+async function ewWindow(w: World, unitCode: string): Promise<string> {
+  const r = await w.admin({ method: 'POST', url: '/api/v1/maintenance-windows', payload: { unitCode, endsAt: iso(NOW + DAY), reason: `Bảo trì ${w.fresh('mx-mw')}` } });
+  assert.equal(r.statusCode, 201, r.body);
+  return r.json<{ id: string }>().id;
+}
 
 // ── Running a case ──────────────────────────────────────────────────────────────────────────
 

@@ -1,8 +1,9 @@
+import { fieldError, type FieldError, IocError, isObject } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { MaintenanceService } from '../services/maintenance.service.ts';
+import type { MaintenanceInput, MaintenanceService } from '../services/maintenance.service.ts';
 import { ctxOf } from './auth.ts';
-import { errors, instant } from './schemas.ts';
+import { domainValidatedBody, errors, instant } from './schemas.ts';
 
 const MaintenanceWindow = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -16,6 +17,32 @@ const MaintenanceWindow = Type.Object({
   cancelledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   status: Type.Union([Type.Literal('scheduled'), Type.Literal('active'), Type.Literal('ended'), Type.Literal('cancelled')]),
 });
+
+const KEYS = new Set(['deviceId', 'unitCode', 'startsAt', 'endsAt', 'reason']);
+
+/** The body checked here, so that every problem names its field (unknown fields included). */
+function windowInput(body: unknown): MaintenanceInput {
+  if (!isObject(body)) throw new IocError('IOC_ERR_VALIDATION', 'the body must be a JSON object', [fieldError('', 'wrong_type', 'the body must be a JSON object')]);
+  const errs: FieldError[] = [];
+  for (const k of Object.keys(body)) if (!KEYS.has(k)) errs.push(fieldError(k, 'unknown_field', `unknown field ${k}`));
+  for (const k of KEYS) {
+    const v = body[k];
+    if (v === undefined || (v === null && (k === 'deviceId' || k === 'unitCode'))) {
+      if (k === 'endsAt' || k === 'reason') errs.push(fieldError(k, 'required', `${k} is required`));
+    } else if (typeof v !== 'string') errs.push(fieldError(k, 'wrong_type', `${k} must be a string`));
+    else if (v.length > (k === 'reason' ? 500 : 64)) errs.push(fieldError(k, 'too_long', `${k} is too long`));
+  }
+  if (errs.length) throw new IocError('IOC_ERR_VALIDATION', errs.map((e) => `${e.field}: ${e.message}`).join('; '), errs);
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+  const startsAt = instant('startsAt', str('startsAt'));
+  return {
+    ...(str('deviceId') !== undefined ? { deviceId: str('deviceId')! } : {}),
+    ...(str('unitCode') !== undefined ? { unitCode: str('unitCode')! } : {}),
+    ...(startsAt !== undefined ? { startsAt } : {}),
+    endsAt: instant('endsAt', str('endsAt'))!,
+    reason: str('reason')!,
+  };
+}
 
 /** Maintenance windows (bảo trì): no alerts are raised for a device, or a unit's devices, meanwhile. */
 export const maintenanceRoutes =
@@ -35,33 +62,27 @@ export const maintenanceRoutes =
     }, async (req) => maintenance.list(ctxOf(req), req.query));
 
     app.post('/api/v1/maintenance-windows', {
-      config: { access: 'alert.handle' },
+      config: {
+        access: 'alert.handle',
+        ...domainValidatedBody(
+          Type.Object(
+            {
+              deviceId: Type.Optional(Type.String({ maxLength: 64, description: 'one device; or give unitCode' })),
+              unitCode: Type.Optional(Type.String({ maxLength: 32, description: 'every device of the unit and the units below it' })),
+              startsAt: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 with offset; default now' })),
+              endsAt: Type.String({ maxLength: 40, description: 'ISO 8601 with offset; at most 31 days after startsAt' }),
+              reason: Type.String({ maxLength: 500 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
       schema: {
         tags: ['rules'],
         summary: 'Schedule a maintenance window for a device or a unit / Đặt lịch bảo trì',
-        body: Type.Object(
-          {
-            deviceId: Type.Optional(Type.String({ maxLength: 64, description: 'one device; or give unitCode' })),
-            unitCode: Type.Optional(Type.String({ maxLength: 32, description: 'every device of the unit and the units below it' })),
-            startsAt: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 with offset; default now' })),
-            endsAt: Type.String({ maxLength: 40, description: 'ISO 8601 with offset; at most 31 days after startsAt' }),
-            reason: Type.String({ maxLength: 500 }),
-          },
-          { additionalProperties: false },
-        ),
         response: { 201: MaintenanceWindow },
       },
-    }, async (req, reply) => {
-      const b = req.body;
-      const w = await maintenance.create(ctxOf(req), {
-        ...(b.deviceId !== undefined ? { deviceId: b.deviceId } : {}),
-        ...(b.unitCode !== undefined ? { unitCode: b.unitCode } : {}),
-        ...(b.startsAt !== undefined ? { startsAt: instant('startsAt', b.startsAt)! } : {}),
-        endsAt: instant('endsAt', b.endsAt)!,
-        reason: b.reason,
-      });
-      return reply.status(201).send(w);
-    });
+    }, async (req, reply) => reply.status(201).send(await maintenance.create(ctxOf(req), windowInput(req.body))));
 
     app.delete('/api/v1/maintenance-windows/:id', {
       config: { access: 'alert.handle' },

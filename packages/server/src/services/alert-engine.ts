@@ -1,4 +1,5 @@
 import {
+  attributeSpecOf,
   bindRule,
   type EvalContext,
   isUpward,
@@ -11,6 +12,7 @@ import {
   type Rule,
   type RuleDevice,
   RuleRuntime,
+  severityRank,
   type Sector,
   type Subject,
   type Transition,
@@ -72,7 +74,8 @@ export class AlertEngine {
   private readonly entries = new Map<string, Entry>();
   private readonly bySeries = new Map<number, Entry[]>();
   private readonly offline = new Set<string>();
-  private readonly repeats = new Map<string, RepeatInput>();
+  /** Repeats waiting to be written together (see enqueue). */
+  private segment: Map<string, RepeatInput> | undefined;
   private readonly baselines: Baselines;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -177,7 +180,7 @@ export class AlertEngine {
       unitCode: device.unitCode,
       sector: device.sector,
       series: Object.fromEntries(
-        Object.entries(series).map(([attr, seriesId]) => [attr, { seriesId, periodS: device.attributes.find((a) => a.name === attr)?.periodS ?? DEFAULT_PERIOD_S }]),
+        Object.entries(series).map(([attr, seriesId]) => [attr, { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S }]),
       ),
     }));
     return this.devicesCache;
@@ -265,27 +268,34 @@ export class AlertEngine {
     const rule = e.runtime.rule;
     const key = `${rule.id}\u0000${t.subject.key}`;
     if (t.kind === 'repeat') {
-      const merged = this.repeats.get(key);
+      // Repeats merge per subject into the current segment, written in one statement; a raise or
+      // clear closes the segment, so repeats after it are written after it.
+      let segment = this.segment;
+      if (!segment) {
+        const fresh = new Map<string, RepeatInput>();
+        segment = this.segment = fresh;
+        this.run(async () => {
+          if (this.segment === fresh) this.segment = undefined;
+          const changes = await this.d.alerts.repeatMany([...fresh.values()], this.d.clock());
+          for (const c of changes) {
+            this.stats.repeats += fresh.get(`${c.alert.ruleId}\u0000${c.alert.subject}`)?.count ?? 0;
+            if (c.events.length) this.d.stream.publish(c);
+          }
+        });
+      }
+      const merged = segment.get(key);
       if (merged) {
         merged.count++;
         merged.ts = Math.max(merged.ts, t.ts);
         merged.value = t.value ?? null;
         if (t.value !== undefined && (merged.peak === null || (e.upward ? t.value > merged.peak : t.value < merged.peak))) merged.peak = t.value;
-        if (t.severity !== merged.severity) merged.severity = t.severity;
+        if (severityRank(t.severity) > severityRank(merged.severity)) merged.severity = t.severity;
         return;
       }
-      const input: RepeatInput = { ruleId: rule.id, subject: t.subject.key, count: 1, ts: t.ts, value: t.value ?? null, peak: t.value ?? null, upward: e.upward, severity: t.severity };
-      this.repeats.set(key, input);
-      this.run(async () => {
-        if (this.repeats.get(key) === input) this.repeats.delete(key);
-        const change = await this.d.alerts.repeat(input, this.d.clock());
-        this.stats.repeats += input.count;
-        if (change) this.d.stream.publish(change);
-      });
+      segment.set(key, { ruleId: rule.id, subject: t.subject.key, count: 1, ts: t.ts, value: t.value ?? null, peak: t.value ?? null, upward: e.upward, severity: t.severity });
       return;
     }
-    // A raise or clear starts a new stretch: later repeats belong to it, not to the one queued before.
-    this.repeats.delete(key);
+    this.segment = undefined;
     if (t.kind === 'clear') {
       this.run(async () => {
         const change = await this.d.alerts.clear(rule.id, t.subject.key, t.ts, t.value ?? null, this.d.clock());

@@ -59,6 +59,15 @@ export class OrgUnitService {
     return status === 'all' ? units : units.filter((u) => (u.status ?? 'active') === status);
   }
 
+  /** An installation setting (which presets were applied), from the settings table. */
+  getSetting(key: string): Promise<unknown> {
+    return this.store.getSetting(key);
+  }
+
+  setSetting(key: string, value: unknown): Promise<void> {
+    return this.store.setSetting(key, value);
+  }
+
   async tree(): Promise<OrgTree> {
     return (await this.load()).tree;
   }

@@ -431,8 +431,8 @@ export interface AlertStore {
    * transaction; the unique index on active alerts decides races.
    */
   raise(input: RaiseInput, now: number): Promise<AlertChange>;
-  /** Counts repeats on the active alert; raises its severity if higher. Undefined when none is active. */
-  repeat(input: RepeatInput, now: number): Promise<AlertChange | undefined>;
+  /** Repeats of many subjects in one statement (a batch's worth); severity raises become events. */
+  repeatMany(inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]>;
   /** The condition cleared: resolves the active alert (or marks a closed one's episode over). */
   clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined>;
   /** Per subject, the latest alert of the rule: whether its episode still holds, and the newest instant it reflects. */

@@ -27,7 +27,7 @@ export interface TestIoc extends Ioc {
 }
 
 /** The IOC with the given environment on top of test defaults (no demo, quiet logs, embedded DB). */
-export async function startTestIoc(env: Record<string, string> = {}, opts: { keepDataDir?: boolean } = {}): Promise<TestIoc> {
+export async function startTestIoc(env: Record<string, string> = {}, opts: { keepDataDir?: boolean; clock?: () => number } = {}): Promise<TestIoc> {
   const dir = env.IOC_DATA_DIR ? { path: env.IOC_DATA_DIR, remove: async () => undefined } : await tempDir();
   const ioc = await startIoc(
     loadConfig({
@@ -41,6 +41,7 @@ export async function startTestIoc(env: Record<string, string> = {}, opts: { kee
       IOC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
     }),
+    opts.clock ? { clock: opts.clock } : {},
   );
   return Object.assign(ioc, {
     async stop() {

@@ -1,4 +1,4 @@
-import { type AlertEventKind, IocError, type Severity, severityRank } from '@haidang/domain';
+import { type AlertEventKind, IocError, SEVERITIES, type Severity, severityRank } from '@haidang/domain';
 import { type Selectable, sql, type Transaction } from 'kysely';
 import type { AlertChange, AlertEventRecord, AlertFilter, AlertRecord, AlertStore, RaiseInput, RepeatInput } from '../../services/ports.ts';
 import type { AlertEventsTable, AlertsTable, Db, Schema } from './db.schema.ts';
@@ -66,6 +66,7 @@ async function addEvent(tx: Tx, alertId: string, kind: AlertEventKind, at: numbe
 }
 
 const ACTIVE = ['open', 'acknowledged'] as const;
+const SEVERITY_ORDER = [...SEVERITIES];
 
 /** The peak so far or the new value, whichever is more alarming. */
 const peakSql = (value: number | null, upward: boolean) =>
@@ -129,10 +130,6 @@ export class AlertRepository implements AlertStore {
     });
   }
 
-  async repeat(i: RepeatInput, now: number): Promise<AlertChange | undefined> {
-    return this.db.transaction().execute((tx) => this.repeatIn(tx, i, now));
-  }
-
   private async repeatIn(tx: Tx, i: RepeatInput, now: number): Promise<AlertChange | undefined> {
     const before = await tx.selectFrom('alerts').select(['id', 'severity']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).where('state', 'in', ACTIVE).forUpdate().executeTakeFirst();
     if (!before) return undefined;
@@ -152,6 +149,44 @@ export class AlertRepository implements AlertStore {
       .executeTakeFirstOrThrow();
     const events = higher ? [await addEvent(tx, row.id, 'severity', now, { from: before.severity, to: i.severity, ts: i.ts, value: i.value })] : [];
     return { alert: toAlert(row), events };
+  }
+
+  async repeatMany(inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]> {
+    if (inputs.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      const col = <T>(f: (i: RepeatInput) => T) => inputs.map(f);
+      // One statement for every subject that kept firing in a batch. `old` reads the rows as they
+      // were when the statement began (the severity before), so raised severities become events.
+      const { rows } = await sql<Selectable<AlertsTable> & { old_severity: string }>`
+        WITH v AS (
+          SELECT * FROM unnest(${col((i) => i.ruleId)}::text[], ${col((i) => i.subject)}::text[], ${col((i) => i.count)}::int[],
+                               ${col((i) => i.ts)}::float8[], ${col((i) => i.value)}::float8[], ${col((i) => i.peak)}::float8[],
+                               ${col((i) => i.upward)}::bool[], ${col((i) => i.severity)}::text[])
+            AS t(rule_id, subject, n, ms, value, peak, upward, severity)
+        ), old AS (
+          SELECT a.id, a.severity FROM alerts a JOIN v ON a.rule_id = v.rule_id AND a.subject = v.subject
+          WHERE a.state IN ('open', 'acknowledged')
+        )
+        UPDATE alerts a SET
+          count = a.count + v.n,
+          last_ts = greatest(a.last_ts, timestamptz 'epoch' + v.ms * interval '1 millisecond'),
+          last_value = v.value,
+          peak_value = CASE WHEN v.peak IS NULL THEN a.peak_value
+                            WHEN v.upward THEN greatest(coalesce(a.peak_value, v.peak), v.peak)
+                            ELSE least(coalesce(a.peak_value, v.peak), v.peak) END,
+          severity = CASE WHEN array_position(${SEVERITY_ORDER}::text[], v.severity) > array_position(${SEVERITY_ORDER}::text[], a.severity)
+                          THEN v.severity ELSE a.severity END,
+          updated_at = ${new Date(now)}
+        FROM v, old
+        WHERE a.rule_id = v.rule_id AND a.subject = v.subject AND a.state IN ('open', 'acknowledged') AND old.id = a.id
+        RETURNING a.*, old.severity AS old_severity`.execute(tx);
+      const out: AlertChange[] = [];
+      for (const row of rows) {
+        const events = row.severity !== row.old_severity ? [await addEvent(tx, row.id, 'severity', now, { from: row.old_severity, to: row.severity, ts: row.last_ts.getTime(), value: row.last_value })] : [];
+        out.push({ alert: toAlert(row), events });
+      }
+      return out;
+    });
   }
 
   async clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined> {
