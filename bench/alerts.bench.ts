@@ -54,6 +54,7 @@ export const ALERTS_OPTIONS = {
   'idle-samples': { type: 'number', default: 50, help: 'latency samples with no other load, first (0 = none)' },
   'spacing-ms': { type: 'number', default: 50, help: 'least time between two probe publications; each waits spacing to 2 × spacing (random)' },
   'background-warmup': { type: 'number', default: 5, help: 'background load before the latency samples start, seconds' },
+  'latency-limit': { type: 'number', default: 90, help: 'the latency samples under load stop after this many seconds at most' },
   seconds: { type: 'number', default: 15, help: 'throughput: measured window, seconds (rules off and rules on)' },
   warmup: { type: 'number', default: 3, help: 'throughput: load before the window opens, seconds' },
   window: { type: 'number', default: 4, help: 'throughput: MQTT QoS 1 messages unacknowledged per connection' },
@@ -646,8 +647,10 @@ export interface ProbeResult {
   sse: Latency;
   /** Publish → PUBACK (the reading committed and handed to the rule engine), ms. */
   puback: Latency;
-  /** Samples whose event did not come within 10 s. */
+  /** Samples whose event did not come within 5 s. */
   lost: number;
+  /** The phase stopped early: 5 samples lost in a row, or its time limit passed. */
+  cutShort: string | undefined;
   /** Raw samples (publish → SSE), ms, in order. */
   samples: number[];
 }
@@ -669,28 +672,45 @@ class Probe {
     return new Probe(client);
   }
 
-  async measure(sse: AlertStreamClient, n: number, spacingMs: number): Promise<ProbeResult> {
+  /** `n` samples, or fewer if `limitS` seconds pass or 5 events in a row do not come (the IOC is behind). */
+  async measure(sse: AlertStreamClient, n: number, spacingMs: number, limitS: number): Promise<ProbeResult> {
     const toSse: number[] = [];
     const toAck: number[] = [];
     let lost = 0;
+    let lostInRow = 0;
+    let cutShort: string | undefined;
+    const deadline = performance.now() + limitS * 1000;
     for (let i = 0; i < n; i++) {
+      if (lostInRow >= 5) {
+        cutShort = `after ${i} samples: 5 events in a row did not come within 5 s`;
+        break;
+      }
+      if (performance.now() > deadline) {
+        cutShort = `after ${i} samples: the ${limitS} s limit passed`;
+        break;
+      }
       const raise = this.raising;
       this.raising = !raise;
       const ts = Math.max(Date.now(), this.lastTs + 1);
       this.lastTs = ts;
       const payload = JSON.stringify({ TimeInstant: new Date(ts).toISOString(), depth: raise ? PROBE_RAISE : PROBE_CLEAR });
       const kinds = raise ? ['raised', 'reopened'] : ['resolved'];
-      const event = sse.next((e) => e.alert.ruleId === PROBE_RULE && kinds.includes(e.event.kind), 10_000);
+      const event = sse.next((e) => e.alert.ruleId === PROBE_RULE && kinds.includes(e.event.kind), 5_000);
       const t0 = performance.now();
       const acked = new Promise<number | undefined>((resolve) => this.client.publish(`/${APIKEY}/${PROBE_ID}/attrs`, payload, { qos: 1 }, (err) => resolve(err ? undefined : performance.now())));
       const at = await event;
-      const ackAt = await acked;
-      if (at === undefined) lost++;
-      else toSse.push(at - t0);
+      const ackAt = await Promise.race([acked, sleep(5_000).then(() => undefined)]);
+      if (at === undefined) {
+        lost++;
+        lostInRow++;
+      } else {
+        lostInRow = 0;
+        toSse.push(at - t0);
+      }
       if (ackAt !== undefined) toAck.push(ackAt - t0);
       await sleep(Math.max(0, t0 + spacingMs * (1 + Math.random()) - performance.now()));
     }
-    return { sse: summary(toSse), puback: summary(toAck), lost, samples: toSse.map((x) => Math.round(x * 100) / 100) };
+    return { sse: summary(toSse), puback: summary(toAck), lost, cutShort, samples: toSse.map((x) => Math.round(x * 100) / 100) };
   }
 
   end(): Promise<void> {
@@ -710,7 +730,7 @@ export interface IocRun {
   idle: ProbeResult | null;
   loaded: ProbeResult | null;
   /** Background readings/s committed while the loaded samples ran, and what the load process offered. */
-  background: { storedPerSec: number; offeredPerSec: number; seconds: number; cpu: Throughput['cpu'] } | null;
+  background: { storedPerSec: number; offeredPerSec: number; seconds: number; maxQueued: number; disconnects: number; cpu: Throughput['cpu'] } | null;
   /** Events of rules other than the probe's on the SSE stream (must be 0: the background raises nothing). */
   otherEvents: number;
   streamEnded: string | undefined;
@@ -769,7 +789,7 @@ async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log):
       sse = await openAlertStream(ioc.httpUrl, await authHeaders(ioc.httpUrl));
       probe = await Probe.connect(ioc.mqttUrl);
       if (o['idle-samples'] > 0) {
-        idleProbe = await probe.measure(sse, o['idle-samples'], o['spacing-ms']);
+        idleProbe = await probe.measure(sse, o['idle-samples'], o['spacing-ms'], 60);
         log(`  ${label}: alert latency, no other load: p50 ${ms(idleProbe.sse.p50)} ms, p99 ${ms(idleProbe.sse.p99)} ms (PUBACK p50 ${ms(idleProbe.puback.p50)} ms)${idleProbe.lost ? `, ${idleProbe.lost} lost` : ''}`);
       }
       const bg = load.run({ qos: 0, rate: o['background-rate'], window: 8, durationMs: 0 });
@@ -777,19 +797,24 @@ async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log):
       const cpu = new CpuMeter({ server: [ioc.pid], load: [load.pid], postgres: await postgresBackends(store), bench: [process.pid] });
       await cpu.start();
       const a0 = await scrape(ioc.httpUrl);
-      loaded = await probe.measure(sse, o.samples, o['spacing-ms']);
+      // The IOC's backlog, every second: if it grows, the IOC does not keep up with the background load.
+      const queued: number[] = [];
+      const watch = setInterval(() => void scrape(ioc!.httpUrl).then((s) => queued.push(s.queued), () => undefined), 1000);
+      loaded = await probe.measure(sse, o.samples, o['spacing-ms'], o['latency-limit']);
+      clearInterval(watch);
       const a1 = await scrape(ioc.httpUrl);
       const cpuUse = await cpu.stop();
       load.stop();
       const bgRes = await bg;
       const secs = (a1.at - a0.at) / 1000;
       // Offered over the whole background run (paced: the same rate throughout).
-      background = { storedPerSec: (a1.total - a0.total) / secs, offeredPerSec: bgRes.sentReadings / bgRes.seconds, seconds: Math.round(secs * 10) / 10, cpu: cpuUse };
+      background = { storedPerSec: (a1.total - a0.total) / secs, offeredPerSec: bgRes.sentReadings / bgRes.seconds, seconds: Math.round(secs * 10) / 10, maxQueued: Math.max(a0.queued, a1.queued, ...queued), disconnects: bgRes.disconnects, cpu: cpuUse };
       log(
         `  ${label}: alert latency under ${int(background.storedPerSec)} readings/s committed (offered ${int(background.offeredPerSec)}): ` +
           `p50 ${ms(loaded.sse.p50)} ms, p95 ${ms(loaded.sse.p95)} ms, p99 ${ms(loaded.sse.p99)} ms, max ${ms(loaded.sse.max)} ms (PUBACK p50 ${ms(loaded.puback.p50)}, p99 ${ms(loaded.puback.p99)} ms)` +
-          `${loaded.lost ? `, ${loaded.lost} lost` : ''}; IOC CPU ${pct(cpuUse.cores.server!)}, other ${cpuUse.otherCores.toFixed(2)} cores`,
+          `${loaded.lost ? `, ${loaded.lost} lost` : ''}; backlog max ${int(background.maxQueued)} readings; IOC CPU ${pct(cpuUse.cores.server!)}, other ${cpuUse.otherCores.toFixed(2)} cores`,
       );
+      if (loaded.cutShort) log(`  ${label}: note: the latency samples stopped ${loaded.cutShort}`);
       if (sse.others.n) log(`  ${label}: note: ${sse.others.n} alert events of other rules (first: ${JSON.stringify(sse.others.first).slice(0, 300)})`);
     }
     const peak = await rss.stop();

@@ -22,11 +22,13 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/embedd
 import { startExternalSubscriber, type ExternalSubscriber } from './adapters/mqtt/external-broker.adapter.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
-import { DEFAULT_ESCALATION, type EscalationPolicy } from '@haidang/domain';
+import { DEFAULT_ESCALATION, type EscalationPolicy, type WarningThresholds } from '@haidang/domain';
 import type { Logger } from './services/ports.ts';
 import { startRetentionJob } from './jobs/retention.job.ts';
 import { loadOrgPreset } from './config/org-presets.ts';
 import { loadRulePreset } from './config/warning-rules.ts';
+import { shippedWarningThresholds } from './config/warning-thresholds.ts';
+import { DerivedSeries } from './services/derived-series.ts';
 import { AccessPolicy } from './services/access-policy.ts';
 import { AlertEngine } from './services/alert-engine.ts';
 import { AlertStream } from './services/alert-stream.ts';
@@ -105,7 +107,17 @@ export async function verifyAuditLog(config: Config): Promise<VerifyResult> {
 /** The services over a database's repositories: the one wiring, shared by startIoc and the tests. */
 export function wireServices(
   database: Database,
-  opts: { clock: () => number; maxPayloadBytes: number; scrypt?: ScryptParams; ingestAuth?: IngestAuthMode; escalation?: EscalationPolicy; log?: Logger; engineTickMs?: number },
+  opts: {
+    clock: () => number;
+    maxPayloadBytes: number;
+    scrypt?: ScryptParams;
+    ingestAuth?: IngestAuthMode;
+    escalation?: EscalationPolicy;
+    /** Validated warning thresholds (default: the shipped preset). */
+    thresholds?: WarningThresholds;
+    log?: Logger;
+    engineTickMs?: number;
+  },
 ) {
   const clock = opts.clock;
   const log = opts.log ?? pino({ level: 'silent' });
@@ -135,8 +147,11 @@ export function wireServices(
   const rules = new RuleService(ruleStore, units, access, audit, clock, (id) => engine.reload(id));
   const backtest = new BacktestService(rules, directory, units, readingStore, audit, clock);
   const alerts = new AlertService(alertStore, alertStream, units, access, audit, clock, opts.escalation ?? DEFAULT_ESCALATION, log);
+  const derived = new DerivedSeries({ directory, devices: deviceStore, writer, store: readingStore, thresholds: opts.thresholds ?? shippedWarningThresholds(), clock, log });
   writer.onCommitted((readings) => {
     latest.apply(readings);
+    // Derived readings (indices, levels, sums) are written back through the writer: rules see them in their own batch.
+    derived.apply(readings);
     engine.apply(readings);
     live.publish(readings);
   });
@@ -146,10 +161,11 @@ export function wireServices(
     await directory.load();
     await latest.load(directory.seriesIds());
     await maintenance.load();
+    await derived.load();
   };
   return {
     metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live,
-    alertStore, alertStream, maintenance, ruleStore, rules, backtest, alerts, engine, loadState,
+    alertStore, alertStream, maintenance, ruleStore, rules, backtest, alerts, engine, derived, loadState,
   };
 }
 
@@ -169,12 +185,23 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     const applied = await migrate(database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
 
-    const services = wireServices(database, { clock, maxPayloadBytes: config.maxPayloadBytes, ingestAuth: config.ingestAuth, escalation: config.escalation, log });
+    const services = wireServices(database, {
+      clock,
+      maxPayloadBytes: config.maxPayloadBytes,
+      ingestAuth: config.ingestAuth,
+      escalation: config.escalation,
+      thresholds: config.warningThresholds,
+      log,
+    });
     const { metrics, units, readingStore, directory, devices, writer, ingest, loadState } = services;
     const mqttIngest = new MqttIngest(ingest, log, clock);
     // Closers run in reverse: listeners stop first, then every accepted reading commits, then
     // the alerts it raised are written, then the database closes.
     closers.push(() => services.engine.stop());
+    closers.push(async () => {
+      services.derived.stop();
+      await services.derived.drain();
+    });
     closers.push(() => services.alerts.stop());
     closers.push(() => writer.drain());
 
@@ -210,6 +237,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
     }
     await services.engine.start();
     services.alerts.start();
+    services.derived.start();
     directory.onChange(() => void services.engine.devicesChanged().catch((e: Error) => log.error({ err: e.message }, 'rules could not bind the changed devices')));
 
     let broker: EmbeddedBroker | undefined;

@@ -29,13 +29,22 @@ export async function spawnIoc(env: Record<string, string>, opts: { httpPort: nu
   const httpUrl = `http://127.0.0.1:${opts.httpPort}`;
   let dead = false;
   void exited.then(() => (dead = true));
-  await eventually(
-    async () => {
-      if (dead) throw new Error(`IOC exited during start-up:\n${out}`);
-      return fetch(`${httpUrl}/readyz`).then((r) => r.status === 200, () => false);
-    },
-    opts.readyMs ?? 60_000,
-    'the IOC to be ready',
-  );
+  try {
+    await eventually(
+      async () => {
+        if (dead) throw new Error(`IOC exited during start-up:\n${out}`);
+        return fetch(`${httpUrl}/readyz`).then((r) => r.status === 200, () => false);
+      },
+      opts.readyMs ?? 60_000,
+      'the IOC to be ready',
+    );
+  } catch (e) {
+    // Never leave a process behind that the caller cannot reach (it would hold the data folder).
+    if (!dead) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    throw e;
+  }
   return { child, httpUrl, output: () => out, exited };
 }

@@ -26,6 +26,8 @@ export interface TestAppOptions {
   units?: OrgUnit[];
   /** Sees every route as it is added (OpenAPI completeness tests). */
   onRoute?: (route: RouteOptions) => void;
+  /** Alert stream tuning passed to buildApp (a short heartbeat in stream tests). */
+  alertStreamOptions?: { heartbeatMs?: number };
 }
 
 /** The first admin's password in tests (the same as IOC_ADMIN_PASSWORD in process tests). */
@@ -73,6 +75,7 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
     logger: false,
     version: '0.0.0-test',
     ...(opts.onRoute ? { onRoute: opts.onRoute } : {}),
+    ...(opts.alertStreamOptions ? { alertStreamOptions: opts.alertStreamOptions } : {}),
   });
 
   const adminToken = (await services.auth.login('admin', TEST_ADMIN_PASSWORD, { kind: 'bearer' })).token;
@@ -93,6 +96,8 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
       await app.close();
       await writer.drain();
       await services.alerts.stop();
+      services.derived.stop();
+      await services.derived.drain();
       await services.engine.stop();
     },
   };
