@@ -143,7 +143,8 @@ export function wireServices(
   const alertStream = new AlertStream(alertStore);
   const maintenance = new MaintenanceService(new MaintenanceRepository(database.db), units, directory, access, audit, clock);
   const ruleStore = new RuleRepository(database.db);
-  const engine = new AlertEngine({ rules: ruleStore, alerts: alertStore, stream: alertStream, directory, units, readings: readingStore, latest, calendar: maintenance, clock, log, ...(opts.engineTickMs && { tickMs: opts.engineTickMs }) });
+  const engine = new AlertEngine({ rules: ruleStore, alerts: alertStore, stream: alertStream, directory, units, readings: readingStore, latest, calendar: maintenance, clock, log, metrics, ...(opts.engineTickMs && { tickMs: opts.engineTickMs }) });
+  metrics.watchAlerts(() => ({ ...engine.status(), streamClients: alertStream.size }));
   const rules = new RuleService(ruleStore, units, access, audit, clock, (id) => engine.reload(id));
   const backtest = new BacktestService(rules, directory, units, readingStore, audit, clock);
   const alerts = new AlertService(alertStore, alertStream, units, access, audit, clock, opts.escalation ?? DEFAULT_ESCALATION, log);

@@ -9,7 +9,6 @@ import {
   ownerUnit,
   type RobustBaseline,
   robustBaseline,
-  type Rule,
   type RuleDevice,
   RuleRuntime,
   severityRank,
@@ -22,7 +21,7 @@ import type { AlertStream } from './alert-stream.ts';
 import type { DeviceDirectory } from './device-directory.ts';
 import type { LatestValues } from './latest-values.ts';
 import type { OrgUnitService } from './org-unit.service.ts';
-import type { AlertStore, Clock, Logger, MaintenanceCalendar, ReadingStore, RepeatInput, RuleStore, SeriesReading, StoredRule } from './ports.ts';
+import type { AlertMetrics, AlertStore, Clock, Logger, MaintenanceCalendar, ReadingStore, RepeatInput, RuleStore, SeriesReading, StoredRule } from './ports.ts';
 
 interface Entry {
   stored: StoredRule;
@@ -52,6 +51,7 @@ export interface AlertEngineDeps {
   calendar: MaintenanceCalendar;
   clock: Clock;
   log: Logger;
+  metrics?: AlertMetrics;
   /** How often absence (offline) rules are checked; default 5 s. */
   tickMs?: number;
 }
@@ -81,7 +81,6 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private devicesCache: RuleDevice[] | undefined;
   private readonly ctx: EvalContext;
-  private stats = { raised: 0, resolved: 0, repeats: 0, failures: 0 };
 
   constructor(private readonly d: AlertEngineDeps) {
     this.baselines = new Baselines(d.readings);
@@ -115,9 +114,9 @@ export class AlertEngine {
     } while (c !== this.chain);
   }
 
-  /** Rules loaded, and what the engine has written since start. */
-  status(): { rules: number; series: number; offlineDevices: number } & typeof this.stats {
-    return { rules: this.entries.size, series: this.bySeries.size, offlineDevices: this.offline.size, ...this.stats };
+  /** Rules loaded, series watched, devices found offline. */
+  status(): { rules: number; series: number; offlineDevices: number } {
+    return { rules: this.entries.size, series: this.bySeries.size, offlineDevices: this.offline.size };
   }
 
   /** Committed readings (the writer's onCommitted): synchronous and cheap; never throws. */
@@ -180,7 +179,10 @@ export class AlertEngine {
       unitCode: device.unitCode,
       sector: device.sector,
       series: Object.fromEntries(
-        Object.entries(series).map(([attr, seriesId]) => [attr, { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S }]),
+        Object.entries(series).map(([attr, seriesId]) => [
+          attr,
+          { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S, derived: !device.attributes.some((a) => a.name === attr) },
+        ]),
       ),
     }));
     return this.devicesCache;
@@ -278,7 +280,7 @@ export class AlertEngine {
           if (this.segment === fresh) this.segment = undefined;
           const changes = await this.d.alerts.repeatMany([...fresh.values()], this.d.clock());
           for (const c of changes) {
-            this.stats.repeats += fresh.get(`${c.alert.ruleId}\u0000${c.alert.subject}`)?.count ?? 0;
+            this.d.metrics?.alertWrite('repeat', fresh.get(`${c.alert.ruleId}\u0000${c.alert.subject}`)?.count ?? 0);
             if (c.events.length) this.d.stream.publish(c);
           }
         });
@@ -300,7 +302,7 @@ export class AlertEngine {
       this.run(async () => {
         const change = await this.d.alerts.clear(rule.id, t.subject.key, t.ts, t.value ?? null, this.d.clock());
         if (change) {
-          this.stats.resolved++;
+          this.d.metrics?.alertWrite('resolved');
           this.d.stream.publish(change);
         }
       });
@@ -333,7 +335,7 @@ export class AlertEngine {
         },
         this.d.clock(),
       );
-      if (change.events.some((x) => x.kind === 'raised' || x.kind === 'reopened')) this.stats.raised++;
+      if (change.events.some((x) => x.kind === 'raised' || x.kind === 'reopened')) this.d.metrics?.alertWrite('raised');
       this.d.stream.publish(change);
     });
   }
@@ -341,7 +343,7 @@ export class AlertEngine {
   /** Runs persistence steps one after another; a failure is logged and the chain goes on. */
   private run(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((err: Error) => {
-      this.stats.failures++;
+      this.d.metrics?.alertWrite('failure');
       this.d.log.error({ err: err.message }, 'alert transition could not be written; it is recovered from the readings at the next start');
     });
   }

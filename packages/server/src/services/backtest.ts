@@ -342,7 +342,12 @@ export class BacktestService {
       type: device.type,
       unitCode: device.unitCode,
       sector: device.sector,
-      series: Object.fromEntries(Object.entries(series).map(([attr, seriesId]) => [attr, { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S }])),
+      series: Object.fromEntries(
+        Object.entries(series).map(([attr, seriesId]) => [
+          attr,
+          { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S, derived: !device.attributes.some((a) => a.name === attr) },
+        ]),
+      ),
     }));
   }
 

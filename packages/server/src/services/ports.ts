@@ -245,6 +245,11 @@ export interface IngestMetrics {
   dbLatency(op: string, seconds: number): void;
 }
 
+/** What the rule engine reports to monitoring. */
+export interface AlertMetrics {
+  alertWrite(kind: 'raised' | 'resolved' | 'repeat' | 'failure', n?: number): void;
+}
+
 export interface Logger {
   info(obj: object | string, msg?: string): void;
   warn(obj: object | string, msg?: string): void;

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IngestMetrics, Transport } from '../../services/ports.ts';
+import type { AlertMetrics, IngestMetrics, Transport } from '../../services/ports.ts';
 
 /** Prometheus metrics of one IOC instance, in its own registry (tests run several at once). */
-export class PrometheusMetrics implements IngestMetrics {
+export class PrometheusMetrics implements IngestMetrics, AlertMetrics {
   readonly registry = new Registry();
   private readonly acceptedTotal = new Counter({ name: 'ioc_readings_accepted_total', help: 'Readings stored', labelNames: ['transport'], registers: [this.registry] });
   private readonly rejectedTotal = new Counter({ name: 'ioc_messages_rejected_total', help: 'Messages or requests refused, by reason', labelNames: ['transport', 'reason'], registers: [this.registry] });
@@ -21,6 +21,8 @@ export class PrometheusMetrics implements IngestMetrics {
   });
   private readonly queue = new Gauge({ name: 'ioc_ingest_queue_readings', help: 'Readings waiting for commit', registers: [this.registry] });
   readonly mqttClients = new Gauge({ name: 'ioc_mqtt_clients_connected', help: 'MQTT clients connected to the embedded broker', registers: [this.registry] });
+
+  private readonly alertWrites = new Counter({ name: 'ioc_alert_writes_total', help: 'Alert changes written by the rule engine, by kind (raised, resolved, repeat, failure)', labelNames: ['kind'], registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ioc_' });
@@ -41,6 +43,19 @@ export class PrometheusMetrics implements IngestMetrics {
   dbLatency(op: string, seconds: number): void {
     this.dbLatencyH.observe({ op }, seconds);
   }
+  alertWrite(kind: 'raised' | 'resolved' | 'repeat' | 'failure', n = 1): void {
+    this.alertWrites.inc({ kind }, n);
+  }
+
+  /** Gauges read at scrape time: rules loaded, devices offline, alert stream clients. */
+  watchAlerts(read: () => { rules: number; offlineDevices: number; streamClients: number }): void {
+    const gauge = (name: string, help: string, key: 'rules' | 'offlineDevices' | 'streamClients') =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()[key]); } });
+    gauge('ioc_rules_active', 'Enabled warning rules loaded in the engine', 'rules');
+    gauge('ioc_devices_offline', 'Devices an absence rule finds offline', 'offlineDevices');
+    gauge('ioc_alert_stream_clients', 'Clients on the live alert stream', 'streamClients');
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }
