@@ -117,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'ingest', description: 'Data ingestion / Thu nhận số liệu' },
         { name: 'series', description: 'Time series / Chuỗi thời gian' },
         { name: 'org', description: 'Org units / Đơn vị' },
+        { name: 'alerts', description: 'Alerts: lifecycle, escalation, live alert stream / Cảnh báo: xử lý, chuyển cấp, luồng trực tuyến' },
         { name: 'rules', description: 'Warning rules, backtests, maintenance windows / Quy tắc cảnh báo, chạy thử, lịch bảo trì' },
         { name: 'ops', description: 'Operations' },
       ],

@@ -26,6 +26,7 @@ const BAD: Record<string, string[]> = {
   IOC_WARNING_THRESHOLDS: ['/nonexistent/warning-thresholds.json', fileURLToPath(new URL('../../../README.md', import.meta.url)), fileURLToPath(new URL('../presets/danang-2023.json', import.meta.url))],
   IOC_COOKIE_SECURE: ['maybe', '2'],
   IOC_INGEST_AUTH: ['none', 'APIKEY', 'token'],
+  IOC_ALERT_ESCALATION: ['urgent=5', 'major=0', 'major=30=60', 'major=0x1e', 'major', 'minor=99999'],
   IOC_TRUST_PROXY: ['maybe', '10.0.0.1;10.0.0.2', 'proxy.local'],
   IOC_HTTP_PORT: ['abc', '-1', '65536', '80.5', '1e3', '0x50', '8 0'],
   IOC_HTTP_HOST: [],
