@@ -10,10 +10,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS } from '@haidang/domain';
 import type { Database } from '../src/adapters/db/db.schema.ts';
-import { DeviceRepository } from '../src/adapters/db/device.repository.ts';
 import { shippedWarningThresholds } from '../src/config/warning-thresholds.ts';
-import { DerivedSeries } from '../src/services/derived-series.ts';
-import type { Logger } from '../src/services/ports.ts';
+import type { DerivedSeries } from '../src/services/derived-series.ts';
 import { backends } from './support/databases.ts';
 import { deviceInput } from './support/fixtures.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
@@ -24,8 +22,6 @@ const NOW = Date.UTC(2026, 10, 25, 3, 0, 0);
 const MIDNIGHT = NOW - 10 * HOUR_MS;
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 
 interface Point {
@@ -49,33 +45,10 @@ for (const backend of await backends()) {
     let derived: DerivedSeries;
     let now = NOW;
 
-    /**
-     * The test app with its DerivedSeries (shipped thresholds). Until compose.ts's wireServices
-     * creates one (`services.derived`), the test wires it the same way: listener, then load.
-     */
+    /** The test app, wired as compose.ts wires it (DerivedSeries with the shipped thresholds, loaded with the state). */
     async function start(): Promise<void> {
       t = await buildTestApp(database, { clock: () => now });
-      const wired = (t.services as { derived?: DerivedSeries }).derived;
-      if (wired) {
-        derived = wired;
-        return;
-      }
-      derived = new DerivedSeries({
-        directory: t.directory,
-        devices: new DeviceRepository(database.db),
-        writer: t.writer,
-        store: t.services.readingStore,
-        thresholds: shippedWarningThresholds(),
-        clock: () => now,
-        log: quiet,
-      });
-      t.writer.onCommitted((r) => derived.apply(r));
-      await derived.load();
-    }
-    async function stop(): Promise<void> {
-      derived.stop();
-      await derived.drain();
-      await t.close();
+      derived = t.services.derived;
     }
 
     const send = async (id: string, apikey: string, payload: unknown) => {
@@ -108,7 +81,7 @@ for (const backend of await backends()) {
       }
     });
     after(async () => {
-      if (t) await stop();
+      await t?.close();
       await database?.close();
     });
 
@@ -223,7 +196,7 @@ for (const backend of await backends()) {
       const r = await t.inject({ method: 'POST', url: '/api/v1/devices', payload: deviceInput({ id: 'fd-old', type: 'flood_depth', name: 'Cảm biến cũ', apikey: 'k-flood' }) });
       assert.equal(r.statusCode, 201, r.body);
       await database.db.deleteFrom('series').where('device_id', '=', 'fd-old').where('attr', '=', 'depth_class').execute();
-      await stop();
+      await t.close();
 
       now = NOW + 20 * MIN;
       await start();
