@@ -39,3 +39,19 @@ export function robustScore(x: number, b: RobustBaseline, minScale = 0): number 
 
 /** Local hour of day (0–23) of an instant in Vietnam (UTC+7, no daylight saving). */
 export const vnHourOfDay = (ts: number): number => Math.floor((ts / 3_600_000 + 7) % 24);
+
+/** Start (UTC epoch ms) of the Vietnamese local day that holds `ts`. */
+export const vnDayStart = (ts: number): number => Math.floor((ts + 7 * 3_600_000) / 86_400_000) * 86_400_000 - 7 * 3_600_000;
+
+/**
+ * The anomaly baselines of one series for the local day starting at `dayStart`: per local hour,
+ * the median and MAD of the hourly means (`means`: hour start → mean) of the `days` whole days before.
+ */
+export function hourOfDayBaselines(means: ReadonlyMap<number, number>, dayStart: number, days: number): (RobustBaseline | undefined)[] {
+  const values: number[][] = Array.from({ length: 24 }, () => []);
+  for (let h = dayStart - days * 86_400_000; h < dayStart; h += 3_600_000) {
+    const v = means.get(h);
+    if (v !== undefined) values[vnHourOfDay(h)]!.push(v);
+  }
+  return values.map((v) => robustBaseline(v));
+}

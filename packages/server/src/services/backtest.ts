@@ -1,6 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  attributeSpecOf,
   bindRule,
   type EvalContext,
   type Evidence,
@@ -10,18 +9,18 @@ import {
   leavesOf,
   lookbackMinutes,
   type RobustBaseline,
-  robustBaseline,
+  hourOfDayBaselines,
   type Rule,
-  type RuleDevice,
   RuleRuntime,
   type Severity,
   severityRank,
   type Subject,
   type Transition,
+  vnDayStart,
   vnHourOfDay,
 } from '@haidang/domain';
 import { auditBy } from './access-policy.ts';
-import type { DeviceDirectory } from './device-directory.ts';
+import { DEFAULT_PERIOD_S, type DeviceDirectory } from './device-directory.ts';
 import type { OrgUnitService } from './org-unit.service.ts';
 import type { Auditor, Clock, ReadingStore, SeriesReading } from './ports.ts';
 import type { RequestContext } from './request-context.ts';
@@ -43,8 +42,6 @@ export const BACKTEST_LIMITS = {
 
 /** Baseline days of an anomaly leaf that gives none (as the engine). */
 export const DEFAULT_BASELINE_DAYS = 28;
-/** Period assumed for a series whose attribute declares none. */
-const DEFAULT_PERIOD_S = 3600;
 /** Absence leaves: the history read before `from` to know when each device last reported, at most a day. */
 const MAX_ABSENCE_LOOKBACK_MS = 86_400_000;
 const DAY = 86_400_000;
@@ -129,7 +126,6 @@ const evidenceView = (e: Evidence): EvidenceView => ({
 });
 
 /** Start of the local (UTC+7) day holding `ts`. */
-const localDayStart = (ts: number): number => Math.floor((ts + 7 * 3_600_000) / DAY) * DAY - 7 * 3_600_000;
 
 /**
  * Backtests (chạy thử): the alerts a rule would have raised over stored history, computed with the
@@ -188,7 +184,7 @@ export class BacktestService {
   private async evaluate(rule: Rule, from: number, to: number): Promise<BacktestResult> {
     const started = performance.now();
     const tree = await this.units.tree();
-    const devices = this.ruleDevices();
+    const devices = this.directory.ruleDevices();
     const runtime = new RuleRuntime(rule, bindRule(rule, devices, (code) => tree.covers(rule.unitCode, code)));
     const seriesIds = runtime.seriesIds();
     const leaves = leavesOf(rule.condition);
@@ -335,22 +331,6 @@ export class BacktestService {
     return { from, to };
   }
 
-  /** Every registered device as the evaluator sees it: place, kind and series with their periods. */
-  private ruleDevices(): RuleDevice[] {
-    return this.directory.entries().map(({ device, series }) => ({
-      id: device.id,
-      type: device.type,
-      unitCode: device.unitCode,
-      sector: device.sector,
-      series: Object.fromEntries(
-        Object.entries(series).map(([attr, seriesId]) => [
-          attr,
-          { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S, derived: !device.attributes.some((a) => a.name === attr) },
-        ]),
-      ),
-    }));
-  }
-
   /**
    * Anomaly baselines as the engine computes them, but for each reading's own day: per series and
    * local hour, the median and MAD of the hourly means of the previous `days` whole local days.
@@ -359,7 +339,7 @@ export class BacktestService {
     const leaves = leavesOf(rule.condition).filter((l) => l.kind === 'anomaly');
     if (leaves.length === 0) return () => undefined;
     const days = Math.max(...leaves.map((l) => l.days ?? DEFAULT_BASELINE_DAYS));
-    const firstDay = localDayStart(start) - days * DAY;
+    const firstDay = vnDayStart(start) - days * DAY;
     const means = new Map<number, Map<number, number>>();
     for (const sid of runtime.seriesIds()) {
       const points = await this.readings.series(sid, { from: firstDay, to, resolution: '1h', limit: Math.ceil((to - firstDay) / 3_600_000) + 24 });
@@ -370,16 +350,11 @@ export class BacktestService {
     return (sid, ts) => {
       const m = means.get(sid);
       if (!m) return undefined;
-      const day = localDayStart(ts);
+      const day = vnDayStart(ts);
       const key = `${sid}:${day}`;
       let byHour = cache.get(key);
       if (!byHour) {
-        const values: number[][] = Array.from({ length: 24 }, () => []);
-        for (let h = day - days * DAY; h < day; h += 3_600_000) {
-          const v = m.get(h);
-          if (v !== undefined) values[vnHourOfDay(h)]!.push(v);
-        }
-        byHour = values.map((v) => robustBaseline(v));
+        byHour = hourOfDayBaselines(m, day, days);
         cache.set(key, byHour);
       }
       return byHour[vnHourOfDay(ts)];

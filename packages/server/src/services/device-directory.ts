@@ -1,4 +1,4 @@
-import type { Device } from '@haidang/domain';
+import { attributeSpecOf, type Device, type RuleDevice } from '@haidang/domain';
 import type { DeviceStore, StoredDevice } from './ports.ts';
 
 export interface DirectoryEntry {
@@ -6,6 +6,9 @@ export interface DirectoryEntry {
   series: Record<string, number>;
   tokenHash: string | null;
 }
+
+/** Period assumed for a series whose attribute declares none. */
+export const DEFAULT_PERIOD_S = 3600;
 
 /**
  * The registered devices in memory, by id and by access-token hash: ingestion looks devices up
@@ -17,6 +20,7 @@ export class DeviceDirectory {
   private byToken = new Map<string, string>();
   private bySeriesId = new Map<number, { entry: DirectoryEntry; attr: string }>();
   private readonly listeners: (() => void)[] = [];
+  private ruleView: RuleDevice[] | undefined;
   private notify: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: DeviceStore) {}
@@ -35,6 +39,7 @@ export class DeviceDirectory {
   }
 
   private changed(): void {
+    this.ruleView = undefined;
     if (this.listeners.length === 0 || this.notify) return;
     this.notify = setTimeout(() => {
       this.notify = undefined;
@@ -59,6 +64,26 @@ export class DeviceDirectory {
     this.byId.delete(id);
     if (entry.tokenHash) this.byToken.delete(entry.tokenHash);
     for (const sid of Object.values(entry.series)) this.bySeriesId.delete(sid);
+  }
+
+  /**
+   * Every device as the rule evaluator sees it: place, kind, and each series (measured and
+   * derived) with its reporting period. Cached until the devices change.
+   */
+  ruleDevices(): RuleDevice[] {
+    this.ruleView ??= [...this.byId.values()].map(({ device, series }) => ({
+      id: device.id,
+      type: device.type,
+      unitCode: device.unitCode,
+      sector: device.sector,
+      series: Object.fromEntries(
+        Object.entries(series).map(([attr, seriesId]) => [
+          attr,
+          { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S, derived: !device.attributes.some((a) => a.name === attr) },
+        ]),
+      ),
+    }));
+    return this.ruleView;
   }
 
   get(id: string): DirectoryEntry | undefined {
