@@ -11,11 +11,12 @@
  *    carry no event of another rule than the probe's).
  *  - **rules off**: the IOC with no rule at all (the 10 preset rules deleted through the API).
  *  - **rules on**: the same, then `--rules` (1,000) enabled rules created through
- *    `POST /api/v1/rules`: 21 per ward/commune (thresholds with hysteresis, durations in minutes
- *    and in readings, rates, window sums and averages over 60 and 180 min, over every type), 8
- *    district-wide composites (`all` of a 3 h rain window and a river threshold, per area), 4
- *    city-wide rules (absence of flood sensors and traffic counters, `any` and `all` composites
- *    per device) and the probe rule.
+ *    `POST /api/v1/rules`: the probe rule; 20 city-wide rules (absence of flood sensors and
+ *    traffic counters, `any` and `all` composites per device, and an extreme-value threshold for
+ *    each of the 16 attributes); 8 district-wide composites (`all` of a 3 h rain window and a
+ *    river threshold, per area); then up to 21 per ward/commune (thresholds with hysteresis,
+ *    durations in minutes and in readings, rates, window sums and averages over 60 and 180 min,
+ *    over every type) — 971 of them for 1,000 rules. A background reading is watched by ~3 rules.
  *
  * Measured:
  *  1. **throughput**, rules off and rules on: MQTT QoS 1, closed loop (`--window` messages
@@ -42,7 +43,7 @@ import pg from 'pg';
 import type { OptionSpecs, Options } from './cli.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { writeResult } from './lib/result.ts';
-import { authHeaders, createStore, DEFAULT_PG_URL, forEachMode, procStatus, RssSampler, scrape, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { authHeaders, createStore, DEFAULT_PG_URL, forEachMode, procCpuSeconds, procStatus, RssSampler, scrape, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
 import { int, latencySummary, ms, percentile, sleep, table } from './lib/stats.ts';
 
 export const ALERTS_OPTIONS = {
@@ -179,9 +180,30 @@ const UNIT_TEMPLATES: Template[] = [
 
 const bi = (vi: string, en: string) => ({ vi, en });
 
+/** City-wide, one per attribute: a value near the instrument's limit (a gross fault or an extreme event). */
+const EXTREMES: [type: string, attr: string, op: string, raise: number, clear: number][] = [
+  ['air_quality', 'pm25', '>', 900, 800],
+  ['air_quality', 'pm10', '>', 1800, 1600],
+  ['air_quality', 'no2', '>', 1800, 1600],
+  ['air_quality', 'so2', '>', 2400, 2200],
+  ['air_quality', 'co', '>', 90000, 80000],
+  ['air_quality', 'o3', '>', 1100, 1000],
+  ['traffic', 'speed', '>', 190, 180],
+  ['traffic', 'vehicles', '>', 480, 450],
+  ['flood_depth', 'depth', '>', 250, 200],
+  ['rain_gauge', 'rain', '>', 150, 120],
+  ['river_level', 'level', '>', 15, 12],
+  ['wastewater', 'ph', '<', 1, 2],
+  ['wastewater', 'cod', '>', 4500, 4000],
+  ['wastewater', 'tss', '>', 4500, 4000],
+  ['wastewater', 'nh4', '>', 450, 400],
+  ['wastewater', 'flow', '>', 18000, 16000],
+];
+
 /**
- * `n` rule definitions: the probe rule, 4 city-wide and 8 district-wide rules, then the unit
- * templates over every ward and commune (in rounds, with a suffix, when more are asked for).
+ * `n` rule definitions: the probe rule, 20 city-wide rules (4, and one extreme-value threshold per
+ * attribute), 8 district-wide rules, then the unit templates over every ward and commune (in rounds,
+ * with a suffix, when more are asked for; the last round may cover only some units).
  */
 export function buildRules(n: number, leaves: readonly string[], districts: readonly string[]): Record<string, unknown>[] {
   const base = { route: 'area', enabled: true } as const;
@@ -200,6 +222,10 @@ export function buildRules(n: number, leaves: readonly string[], districts: read
       ...base, id: 'bench-city-wastewater-all', name: bi('Xả thải COD cao lưu lượng lớn', 'High COD at high flow'), unitCode: '48', deviceType: 'wastewater', per: 'device', severity: 'major',
       condition: { kind: 'all', conditions: [{ kind: 'threshold', attr: 'cod', op: '>', raise: 300, clear: 200 }, { kind: 'threshold', attr: 'flow', op: '>', raise: 15000, clear: 10000 }] },
     },
+    ...EXTREMES.map(([type, attr, op, raise, clear]) => ({
+      ...base, id: `bench-city-${attr}-extreme`, name: bi(`Giá trị cực đoan ${attr}`, `Extreme ${attr}`), unitCode: '48', deviceType: type, per: 'device', severity: 'critical',
+      condition: { kind: 'threshold', attr, op, raise, clear },
+    })),
     ...districts.map((d) => ({
       ...base, id: `bench-${d}-rain-river`, name: bi(`Mưa lớn và sông lên ${d}`, `Heavy rain and high river ${d}`), unitCode: d, per: 'area', severity: 'critical', reopenMinutes: 60,
       condition: {
@@ -301,6 +327,39 @@ async function deleteAllRules(ioc: IocProcess): Promise<number> {
   return items.length;
 }
 
+/**
+ * CPU use of the IOC, the load process, this process and (PostgreSQL mode) the run database's
+ * backends; a backend that ends meanwhile (the pool closes idle connections) is left out.
+ */
+class Cpu {
+  private meter: CpuMeter | undefined;
+  private readonly pg0 = new Map<number, number>();
+  private t0 = 0;
+  constructor(
+    private readonly ioc: IocProcess,
+    private readonly load: LoadProcess,
+    private readonly store: Store,
+  ) {}
+  async start(): Promise<void> {
+    for (const pid of await postgresBackends(this.store)) this.pg0.set(pid, await procCpuSeconds(pid));
+    this.meter = new CpuMeter({ server: [this.ioc.pid], load: [this.load.pid], bench: [process.pid] });
+    await this.meter.start();
+    this.t0 = performance.now();
+  }
+  async stop(): Promise<Throughput['cpu']> {
+    const m = await this.meter!.stop();
+    const secs = (performance.now() - this.t0) / 1000;
+    if (!this.store.databaseUrl) return m;
+    let pgSecs = 0;
+    for (const [pid, s0] of this.pg0) {
+      const s1 = await procCpuSeconds(pid);
+      if (Number.isFinite(s1) && Number.isFinite(s0)) pgSecs += s1 - s0;
+    }
+    const postgres = pgSecs / secs;
+    return { cores: { ...m.cores, postgres }, machineBusy: m.machineBusy, otherCores: Math.max(0, m.otherCores - postgres) };
+  }
+}
+
 async function postgresBackends(store: Store): Promise<number[]> {
   if (!store.databaseUrl) return [];
   const c = new pg.Client({ connectionString: store.databaseUrl });
@@ -308,6 +367,27 @@ async function postgresBackends(store: Store): Promise<number[]> {
   const r = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
   await c.end();
   return r.rows.map((x) => x.pid);
+}
+
+/**
+ * Every device sends one message (QoS 1), then the IOC is left until it is idle (under 0.15 of a
+ * core for 2 s in a row, nothing queued): the first reading of a new device starts one-off work
+ * (derived series close its last 24 hours of VN_AQI) that must not fall in a measured window.
+ * Returns the seconds it took.
+ */
+async function settle(ioc: IocProcess, load: LoadProcess, maxS = 120): Promise<number> {
+  const t0 = performance.now();
+  await load.run({ qos: 1, rate: 0, window: 1, durationMs: maxS * 1000, perDevice: 1 });
+  let quiet = 0;
+  let cpu = await procCpuSeconds(ioc.pid);
+  while (quiet < 2 && performance.now() - t0 < maxS * 1000) {
+    await sleep(1000);
+    const c = await procCpuSeconds(ioc.pid);
+    const s = await scrape(ioc.httpUrl);
+    quiet = c - cpu < 0.15 && s.queued === 0 ? quiet + 1 : 0;
+    cpu = c;
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 // ── The SSE client ────────────────────────────────────────────────────────────────────────────
@@ -406,6 +486,8 @@ interface LoadRun {
   window: number;
   /** Ends by itself after this long; 0 = runs until told to stop. */
   durationMs: number;
+  /** Closed loop only: ends once every device has had this many messages acknowledged (0 = no limit). */
+  perDevice?: number;
 }
 
 export interface LoadRunResult {
@@ -505,6 +587,9 @@ async function workerMain(): Promise<void> {
     new Promise((resolve) => {
       const r = { sentMessages: 0, sentReadings: 0, ackedReadings: 0, errors: 0, firstError: undefined as string | undefined };
       const d0 = disconnects;
+      const limit = task.perDevice ?? 0;
+      const sentInRun = new Map<Conn, number>();
+      let toAck = limit * conns.length;
       const t0 = performance.now();
       stopping = false;
       const allowed = (readings: number) => !stopping && (task.rate <= 0 || r.sentReadings + readings <= (task.rate * (performance.now() - t0)) / 1000);
@@ -522,11 +607,15 @@ async function workerMain(): Promise<void> {
             r.errors++;
             r.firstError ??= err.message;
           } else r.ackedReadings += c.readings;
+          if (limit && --toAck === 0) stopRun?.();
           if (task.rate <= 0) pump(c);
         });
       };
       const pump = (c: Conn) => {
-        while (c.inflight < task.window && c.client.connected && allowed(c.readings)) publish(c);
+        while (c.inflight < task.window && c.client.connected && allowed(c.readings) && (!limit || (sentInRun.get(c) ?? 0) < limit)) {
+          sentInRun.set(c, (sentInRun.get(c) ?? 0) + 1);
+          publish(c);
+        }
       };
       let timer: NodeJS.Timeout | undefined;
       let next = 0;
@@ -609,7 +698,7 @@ async function throughput(ioc: IocProcess, load: LoadProcess, store: Store, o: A
     );
   }, 1000);
   await sleep(o.warmup * 1000);
-  const cpu = new CpuMeter({ server: [ioc.pid], load: [load.pid], postgres: await postgresBackends(store), bench: [process.pid] });
+  const cpu = new Cpu(ioc, load, store);
   await cpu.start();
   const a0 = await scrape(url);
   await sleep(Math.max(0, goAt + durationMs - performance.now()));
@@ -741,6 +830,8 @@ export interface IocRun {
   /** Largest RSS sampled during the loads, and VmHWM; MB. */
   loadRssMb: number;
   peakRssMb: number;
+  /** Seconds from the first message of every device until the IOC was idle again (see settle). */
+  settleSeconds: number;
   /** Lines the IOC logged about alert transitions it could not write. */
   engineFailures: number;
 }
@@ -777,10 +868,11 @@ async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log):
     const idle = await procStatus(ioc.pid);
 
     load = await startLoad(ioc.mqttUrl, fleet);
+    const settleSeconds = await settle(ioc, load);
     const rss = new RssSampler(ioc.pid);
     rss.start();
     const tp = await throughput(ioc, load, store, o);
-    log(`  ${label}: throughput ${int(tp.storedPerSec)} readings/s committed (QoS 1, window ${o.window}), IOC CPU ${pct(tp.cpu.cores.server!)}, load ${pct(tp.cpu.cores.load!)}${tp.cpu.cores.postgres ? `, postgres ${pct(tp.cpu.cores.postgres)}` : ''}, other ${tp.cpu.otherCores.toFixed(2)} cores${tp.errors ? `, ${tp.errors} errors (${tp.firstError})` : ''}${tp.disconnects ? `, ${tp.disconnects} disconnects` : ''}`);
+    log(`  ${label}: first message of every device, then idle after ${settleSeconds.toFixed(1)} s; throughput ${int(tp.storedPerSec)} readings/s committed (QoS 1, window ${o.window}), IOC CPU ${pct(tp.cpu.cores.server!)}, load ${pct(tp.cpu.cores.load!)}${tp.cpu.cores.postgres ? `, postgres ${pct(tp.cpu.cores.postgres)}` : ''}, other ${tp.cpu.otherCores.toFixed(2)} cores${tp.errors ? `, ${tp.errors} errors (${tp.firstError})` : ''}${tp.disconnects ? `, ${tp.disconnects} disconnects` : ''}`);
 
     let idleProbe: ProbeResult | null = null;
     let loaded: ProbeResult | null = null;
@@ -794,7 +886,7 @@ async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log):
       }
       const bg = load.run({ qos: 0, rate: o['background-rate'], window: 8, durationMs: 0 });
       await sleep(o['background-warmup'] * 1000);
-      const cpu = new CpuMeter({ server: [ioc.pid], load: [load.pid], postgres: await postgresBackends(store), bench: [process.pid] });
+      const cpu = new Cpu(ioc, load, store);
       await cpu.start();
       const a0 = await scrape(ioc.httpUrl);
       // The IOC's backlog, every second: if it grows, the IOC does not keep up with the background load.
@@ -833,6 +925,7 @@ async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log):
       rssBeforeRulesMb: (before?.rss ?? NaN) / 1048576,
       loadRssMb: peak.duringLoad / 1048576,
       peakRssMb: peak.lifetime / 1048576,
+      settleSeconds,
       engineFailures: failures,
     };
   } finally {

@@ -16,7 +16,8 @@ export interface RuleDevice {
   type: string;
   unitCode: string;
   sector: Sector;
-  series: Record<string, { seriesId: number; periodS: number }>;
+  /** `derived`: a series the IOC computes (derived-series.ts), not one the device reports. */
+  series: Record<string, { seriesId: number; periodS: number; derived?: boolean }>;
 }
 
 export interface EvalReading {
@@ -110,7 +111,9 @@ export function bindRule(rule: Rule, devices: Iterable<RuleDevice>, inArea: (uni
     ds
       .filter((d) => !leaf.deviceType || d.type === leaf.deviceType)
       .flatMap((d) => {
-        const attrs = leaf.attr !== undefined ? [leaf.attr] : Object.keys(d.series);
+        // A device as a whole is its own attributes: derived series are the IOC's computations, written
+        // on their own schedule (an hourly index after the device fell silent), with their own periods.
+        const attrs = leaf.attr !== undefined ? [leaf.attr] : Object.keys(d.series).filter((a) => !d.series[a]!.derived);
         // An absence leaf without an attribute watches the device as a whole: one state over all its series.
         const picked = attrs.map((a) => [a, d.series[a]] as const).filter((x): x is [string, { seriesId: number; periodS: number }] => x[1] !== undefined);
         if (leaf.kind === 'absence' && leaf.attr === undefined && picked.length > 0) {

@@ -1094,7 +1094,172 @@ const MATRIX: Record<string, Entry> = {
       };
     },
   },
+
+  // Alerts (issue #4): read with alert.read, handled with alert.handle, over the alert's place. An
+  // alert outside the caller's scope is not found, for reads and actions alike; the live stream
+  // carries only the events of alerts in scope.
+  'GET /api/v1/alerts': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => {
+      const [inside, outside] = [await ewAlert(w, '20233'), await ewAlert(w, '20263')];
+      return {
+        method: 'GET',
+        url: scope === 'in' ? '/api/v1/alerts?limit=500' : '/api/v1/alerts?unit=493',
+        check: async (got) => {
+          const b = got.json<{ items: { id: string; unitCode: string }[]; total: number }>();
+          if (scope === 'out') return assert.deepEqual([b.items, b.total], [[], 0]);
+          await assertInDistrict(w, b.items, 'alerts');
+          assert.ok(idsOf(b.items).includes(inside) && !idsOf(b.items).includes(outside));
+          assert.equal(b.total, b.items.length, 'the total counts the alerts in scope only');
+        },
+      };
+    },
+  },
+  'GET /api/v1/alerts/:id': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return { method: 'GET', url: `/api/v1/alerts/${id}`, check: (got) => assert.equal(got.json<{ alert: { id: string } }>().alert.id, id) };
+    },
+  },
+  'POST /api/v1/alerts/:id/acknowledge': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'POST',
+        url: `/api/v1/alerts/${id}/acknowledge`,
+        payload: {},
+        after: async (got) => assert.equal((await ewAlertView(w, id)).alert.state, got.status === 200 ? 'acknowledged' : 'open'),
+      };
+    },
+  },
+  'POST /api/v1/alerts/:id/assign': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'POST',
+        url: `/api/v1/alerts/${id}/assign`,
+        payload: { assignee: 'nguyen.van.a' },
+        after: async (got) => assert.equal((await ewAlertView(w, id)).alert.assignee, got.status === 200 ? 'nguyen.van.a' : null),
+      };
+    },
+  },
+  'POST /api/v1/alerts/:id/comments': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'POST',
+        url: `/api/v1/alerts/${id}/comments`,
+        payload: { note: 'Đã liên hệ đội ứng cứu' },
+        after: async (got) => assert.equal((await ewAlertView(w, id)).timeline.some((e) => e.kind === 'commented'), got.status === 200),
+      };
+    },
+  },
+  'POST /api/v1/alerts/:id/close': {
+    access: 'alert.handle',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'system_admin'],
+    scope: 'object',
+    ok: 200,
+    out: 404,
+    build: async ({ w, scope }) => {
+      const id = await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'POST',
+        url: `/api/v1/alerts/${id}/close`,
+        payload: { note: 'Đã xử lý xong' },
+        after: async (got) => assert.equal((await ewAlertView(w, id)).alert.state, got.status === 200 ? 'closed' : 'open'),
+      };
+    },
+  },
+  'GET /api/v1/live/alerts': {
+    access: 'alert.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => ({
+      method: 'GET',
+      url: '/api/v1/live/alerts',
+      stream: true,
+      check: async (got) => {
+        // In scope: an alert of Sơn Trà, then one of Hải Châu. Out of scope: the Sơn Trà one only.
+        const outside = await ewAlert(w, '20263');
+        const inside = scope === 'in' ? await ewAlert(w, '20233') : undefined;
+        await new Promise((r) => setTimeout(r, 20));
+        const events = sseEvents(got.text());
+        assert.equal(events[0]?.event, 'ready');
+        const ids = events.filter((e) => e.event === 'alert').map((e) => (e.data as { alert: { id: string } }).alert.id);
+        assert.ok(!ids.includes(outside), 'never an alert out of scope');
+        assert.deepEqual(ids, inside ? [inside] : [], 'the raised event of the alert in scope');
+      },
+    }),
+  },
 };
+
+/** Rules the alerts of the matrix cite, one per unit and backend. */
+const ewAlertRules = new WeakMap<World, Map<string, string>>();
+
+/**
+ * A fresh open alert in `unitCode`, written by the alert store as the engine writes one, and
+ * published to the live stream; its id.
+ */
+async function ewAlert(w: World, unitCode: string): Promise<string> {
+  const rules = ewAlertRules.get(w) ?? new Map<string, string>();
+  ewAlertRules.set(w, rules);
+  let ruleId = rules.get(unitCode);
+  if (!ruleId) rules.set(unitCode, (ruleId = await ewRule(w, unitCode)));
+  const device = unitCode === '20263' ? w.devOut : w.devIn;
+  const ts = NOW - 60_000;
+  const change = await w.t.services.alertStore.raise(
+    {
+      ruleId,
+      ruleVersion: 1,
+      subject: `device:${device}:${w.fresh('mx-alert')}`,
+      deviceId: device,
+      unitCode,
+      sector: 'environment',
+      ownerUnit: unitCode === '20263' ? '493' : '492',
+      severity: 'minor',
+      title: { vi: 'PM2.5 vượt ngưỡng', en: 'PM2.5 above the limit' },
+      ts,
+      value: 60,
+      upward: true,
+      evidence: { ruleId, ruleVersion: 1, condition: ewRuleDef(unitCode).condition as never, ts, leaves: [] },
+      reopenMs: 0,
+    },
+    NOW,
+  );
+  w.t.services.alertStream.publish(change);
+  return change.alert.id;
+}
+
+/** An alert as the first admin sees it, with its timeline. */
+async function ewAlertView(w: World, id: string): Promise<{ alert: { state: string; assignee: string | null }; timeline: { kind: string }[] }> {
+  const r = await w.admin({ method: 'GET', url: `/api/v1/alerts/${id}` });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json();
+}
 
 /** A rule definition for the early-warning entries: every sector, air quality, in `unitCode`. */
 function ewRuleDef(unitCode: string): Record<string, unknown> {

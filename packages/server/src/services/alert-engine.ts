@@ -1,5 +1,4 @@
 import {
-  attributeSpecOf,
   bindRule,
   type EvalContext,
   isUpward,
@@ -8,13 +7,13 @@ import {
   MAX_FUTURE_MS,
   ownerUnit,
   type RobustBaseline,
-  robustBaseline,
-  type RuleDevice,
+  hourOfDayBaselines,
   RuleRuntime,
   severityRank,
   type Sector,
   type Subject,
   type Transition,
+  vnDayStart,
   vnHourOfDay,
 } from '@haidang/domain';
 import type { AlertStream } from './alert-stream.ts';
@@ -37,8 +36,6 @@ interface Entry {
 const MAX_REPLAY_READINGS = 2_000_000;
 /** History replayed beyond a rule's own lookback, so a threshold rule knows the latest values. */
 const REPLAY_MARGIN_MIN = 60;
-/** Period assumed for a series whose attribute declares none (derived series). */
-const DEFAULT_PERIOD_S = 3600;
 
 export interface AlertEngineDeps {
   rules: RuleStore;
@@ -79,7 +76,6 @@ export class AlertEngine {
   private readonly baselines: Baselines;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private devicesCache: RuleDevice[] | undefined;
   private readonly ctx: EvalContext;
 
   constructor(private readonly d: AlertEngineDeps) {
@@ -146,7 +142,6 @@ export class AlertEngine {
 
   /** Devices were added, changed or removed: every rule binds again (and replays its history). */
   async devicesChanged(): Promise<void> {
-    this.devicesCache = undefined;
     for (const e of [...this.entries.values()]) await this.warm(e.stored);
   }
 
@@ -172,27 +167,11 @@ export class AlertEngine {
     if (old.absence) this.updateOffline();
   }
 
-  private async devices(): Promise<RuleDevice[]> {
-    this.devicesCache ??= this.d.directory.entries().map(({ device, series }) => ({
-      id: device.id,
-      type: device.type,
-      unitCode: device.unitCode,
-      sector: device.sector,
-      series: Object.fromEntries(
-        Object.entries(series).map(([attr, seriesId]) => [
-          attr,
-          { seriesId, periodS: attributeSpecOf(device, attr)?.periodS ?? DEFAULT_PERIOD_S, derived: !device.attributes.some((a) => a.name === attr) },
-        ]),
-      ),
-    }));
-    return this.devicesCache;
-  }
-
   private async warm(stored: StoredRule): Promise<void> {
     const rule = stored.rule;
     const tree = await this.d.units.tree();
     const inArea = (code: string) => tree.covers(rule.unitCode, code);
-    const runtime = new RuleRuntime(rule, bindRule(rule, await this.devices(), inArea));
+    const runtime = new RuleRuntime(rule, bindRule(rule, this.d.directory.ruleDevices(), inArea));
     const leaves = leavesOf(rule.condition);
     const first = leaves[0]!;
     const entry: Entry = {
@@ -206,7 +185,11 @@ export class AlertEngine {
     // Live readings queue for the new runtime from now; the old one keeps working until the switch.
     this.remove(rule.id);
     this.entries.set(rule.id, entry);
-    for (const sid of runtime.seriesIds()) this.bySeries.set(sid, [...(this.bySeries.get(sid) ?? []), entry]);
+    for (const sid of runtime.seriesIds()) {
+      const list = this.bySeries.get(sid) ?? [];
+      // Absence rules first: the reading that brings a device back online reaches its value rules online.
+      this.bySeries.set(sid, entry.absence ? [entry, ...list] : [...list, entry]);
+    }
     try {
       if (entry.anomaly) {
         const days = Math.max(...leaves.map((l) => (l.kind === 'anomaly' ? (l.days ?? 28) : 0)));
@@ -365,19 +348,18 @@ class Baselines {
   }
 
   async prepare(seriesIds: readonly number[], days: number, now: number): Promise<void> {
-    const dayStart = localDayStart(now);
+    const dayStart = vnDayStart(now);
     this.day = dayStart;
     for (const sid of seriesIds) {
       const points = await this.readings.series(sid, { from: dayStart - days * 86_400_000, to: dayStart, resolution: '1h', limit: days * 24 + 24 });
-      const byHour: number[][] = Array.from({ length: 24 }, () => []);
-      for (const p of points) if (p.avg !== undefined) byHour[vnHourOfDay(p.ts)]!.push(p.avg);
-      this.bySeries.set(sid, { days, byHour: byHour.map((v) => robustBaseline(v)) });
+      const means = new Map(points.filter((p) => p.avg !== undefined).map((p) => [p.ts, p.avg!]));
+      this.bySeries.set(sid, { days, byHour: hourOfDayBaselines(means, dayStart, days) });
     }
   }
 
   /** Once a day, recompute every baseline in the background. */
   refreshIfStale(now: number): void {
-    if (this.bySeries.size === 0 || this.refreshing || localDayStart(now) === this.day) return;
+    if (this.bySeries.size === 0 || this.refreshing || vnDayStart(now) === this.day) return;
     this.refreshing = true;
     const groups = new Map<number, number[]>();
     for (const [sid, b] of this.bySeries) groups.set(b.days, [...(groups.get(b.days) ?? []), sid]);
@@ -389,5 +371,3 @@ class Baselines {
   }
 }
 
-/** Start of the local (UTC+7) day holding `ts`, as epoch ms. */
-const localDayStart = (ts: number): number => Math.floor((ts + 7 * 3_600_000) / 86_400_000) * 86_400_000 - 7 * 3_600_000;

@@ -28,6 +28,8 @@ export interface TestAppOptions {
   onRoute?: (route: RouteOptions) => void;
   /** Alert stream tuning passed to buildApp (a short heartbeat in stream tests). */
   alertStreamOptions?: { heartbeatMs?: number };
+  /** The rule engine's absence tick; tests that call engine.tick() themselves set it long. */
+  engineTickMs?: number;
 }
 
 /** The first admin's password in tests (the same as IOC_ADMIN_PASSWORD in process tests). */
@@ -58,7 +60,7 @@ export async function buildTestApp(database: Database, opts: TestAppOptions = {}
   const clock = opts.clock ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
 
-  const services = wireServices(database, { clock, maxPayloadBytes: bodyLimit, scrypt: TEST_SCRYPT });
+  const services = wireServices(database, { clock, maxPayloadBytes: bodyLimit, scrypt: TEST_SCRYPT, ...(opts.engineTickMs ? { engineTickMs: opts.engineTickMs } : {}) });
   const { metrics, units, directory, devices, writer, ingest, series, loadState } = services;
 
   await units.applyPreset({ preset: 'test', units: opts.units ?? UNITS });
