@@ -325,7 +325,7 @@ export class AlertEngine {
 
   /** Runs persistence steps one after another; a failure is logged and the chain goes on. */
   private run(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch((err: Error) => {
+    this.chain = this.d.stream.serial(step).catch((err: Error) => {
       this.d.metrics?.alertWrite('failure');
       this.d.log.error({ err: err.message }, 'alert transition could not be written; it is recovered from the readings at the next start');
     });

@@ -51,7 +51,20 @@ export class AlertStream {
     this.maxBehind = opts.maxBehind ?? 10_000;
   }
 
-  /** Publishes what a committed change wrote, in id order. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs one alert write after every earlier one (engine transitions, operator actions,
+   * escalations): each commits and is published before the next begins, so event ids reach
+   * subscribers in increasing order and a resume from Last-Event-ID cannot skip one.
+   */
+  serial<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(write, write);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Publishes what a committed change wrote (call it inside `serial`). */
   publish(change: AlertChange): void {
     for (const event of change.events) {
       const e = { event, alert: change.alert };
@@ -86,10 +99,8 @@ export class AlertStream {
     const s: Subscription = { scope, sink, last: 0n, pending: lastEventId === undefined ? undefined : [] };
     this.subs.add(s);
     const end = () => void this.subs.delete(s);
-    if (lastEventId === undefined) {
-      s.last = this.ring.length ? idOf(this.ring[this.ring.length - 1]!) : BigInt(await this.store.lastEventId());
-      return end;
-    }
+    // From now: every event published from here on (ids only grow, see serial).
+    if (lastEventId === undefined) return end;
     let after = BigInt(lastEventId);
     s.last = after;
     const oldest = this.ring[0];

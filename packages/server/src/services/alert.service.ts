@@ -91,11 +91,14 @@ export class AlertService {
     const hidden = new IocError('IOC_ERR_NOT_FOUND', `alert ${id} not found`);
     if (!alert) throw hidden;
     const grant = await this.access.grantOrThrow(ctx, 'alert.handle', placed(alert), hidden, 'alert.read');
-    const change = await this.store.act(id, EVENT_OF[action], { id: ctx.actor.userId, name: ctx.actor.username }, input.value, this.clock(), (current) => {
-      const refused = actionRefused(current.state, action);
-      if (refused) throw new IocError('IOC_ERR_CONFLICT', refused);
+    const change = await this.stream.serial(async () => {
+      const c = await this.store.act(id, EVENT_OF[action], { id: ctx.actor.userId, name: ctx.actor.username }, input.value, this.clock(), (current) => {
+        const refused = actionRefused(current.state, action);
+        if (refused) throw new IocError('IOC_ERR_CONFLICT', refused);
+      });
+      this.stream.publish(c);
+      return c;
     });
-    this.stream.publish(change);
     await this.audit.record({
       ...auditBy(ctx, grant),
       action: `alert.${action}`,
@@ -132,9 +135,12 @@ export class AlertService {
       for (const a of await this.store.unacknowledged()) {
         const to = escalationDue(a, this.policy, tree, now);
         if (!to) continue;
-        const change = await this.store.escalate(a.id, a.escalatedTo, to, now);
+        const change = await this.stream.serial(async () => {
+          const c = await this.store.escalate(a.id, a.escalatedTo, to, now);
+          if (c) this.stream.publish(c);
+          return c;
+        });
         if (!change) continue;
-        this.stream.publish(change);
         out.push(change);
         this.log.info({ alert: a.id, to }, 'alert escalated: not acknowledged in time');
       }

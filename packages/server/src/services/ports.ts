@@ -447,8 +447,6 @@ export interface AlertStore {
   timeline(alertId: string): Promise<AlertEventRecord[]>;
   /** Events after `afterId`, oldest first, at most `limit`, with their alerts' places (scope checks). */
   eventsSince(afterId: string, limit: number): Promise<{ event: AlertEventRecord; alert: AlertRecord }[]>;
-  /** Newest event id ('0' when none). */
-  lastEventId(): Promise<string>;
   /** An operator action in one transaction; `check` refuses it from the current state (throws). */
   act(
     id: string,

@@ -258,11 +258,6 @@ export class AlertRepository implements AlertStore {
     return events.map((e) => ({ event: toEvent(e), alert: byId.get(String(e.alert_id))! }));
   }
 
-  async lastEventId(): Promise<string> {
-    const r = await this.db.selectFrom('alert_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    return r?.id ? String(r.id) : '0';
-  }
-
   async act(
     id: string,
     kind: 'acknowledged' | 'assigned' | 'commented' | 'closed',
