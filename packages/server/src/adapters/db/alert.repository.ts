@@ -56,6 +56,14 @@ function toEvent(r: Selectable<AlertEventsTable>): AlertEventRecord {
 
 type Tx = Transaction<Schema>;
 
+/**
+ * The rule engine's writes commit without waiting for the disk flush (PostgreSQL
+ * synchronous_commit = off, this transaction only): an alert write lost in a crash is recovered
+ * at the next start by replaying the readings, which are durable (see AlertEngine), so the flush
+ * would only add latency. Operator actions keep the default, durable commit.
+ */
+const engineCommit = (tx: Tx) => sql`SET LOCAL synchronous_commit = off`.execute(tx);
+
 async function addEvent(tx: Tx, alertId: string, kind: AlertEventKind, at: number, data: Record<string, unknown>, actor?: { id: string | null; name: string }): Promise<AlertEventRecord> {
   const row = await tx
     .insertInto('alert_events')
@@ -77,6 +85,7 @@ export class AlertRepository implements AlertStore {
 
   async raise(i: RaiseInput, now: number): Promise<AlertChange> {
     return this.db.transaction().execute(async (tx) => {
+      await engineCommit(tx);
       // 1. Already active (another reading of the same burst, or another node): a repeat.
       const repeated = await this.repeatIn(tx, { ruleId: i.ruleId, subject: i.subject, count: 1, ts: i.ts, value: i.value, peak: i.value, upward: i.upward, severity: i.severity }, now);
       if (repeated) return repeated;
@@ -154,6 +163,7 @@ export class AlertRepository implements AlertStore {
   async repeatMany(inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]> {
     if (inputs.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
+      await engineCommit(tx);
       const col = <T>(f: (i: RepeatInput) => T) => inputs.map(f);
       // One statement for every subject that kept firing in a batch. `old` reads the rows as they
       // were when the statement began (the severity before), so raised severities become events.
@@ -191,6 +201,7 @@ export class AlertRepository implements AlertStore {
 
   async clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined> {
     return this.db.transaction().execute(async (tx) => {
+      await engineCommit(tx);
       const latest = await tx.selectFrom('alerts').select(['id', 'state']).where('rule_id', '=', ruleId).where('subject', '=', subject).where('cleared_ts', 'is', null).orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
       if (!latest) return undefined;
       const active = latest.state === 'open' || latest.state === 'acknowledged';
