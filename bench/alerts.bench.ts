@@ -22,14 +22,18 @@
  *  1. **throughput**, rules off and rules on: MQTT QoS 1, closed loop (`--window` messages
  *     unacknowledged per connection; the embedded broker sends the PUBACK after commit), so the
  *     IOC is saturated; readings committed per second (`ioc_readings_accepted_total`) over
- *     `--seconds` after `--warmup`. The ratio on/off is the engine's cost on ingestion.
+ *     `--seconds` after `--warmup`. Both IOCs run side by side and are measured in turn,
+ *     `--rounds` times, the order alternating (off, on, on, off, …), so that a slow spell of the
+ *     shared machine falls on both. The ratio on/off is the engine's cost on ingestion.
  *  2. **alert latency** (rules on): one SSE client on `GET /api/v1/live/alerts` as the admin, one
  *     MQTT client (QoS 1) for a probe device (flood depth, placed at the city level so that only
- *     the probe rule and the city-wide absence rule watch it). Each sample publishes a depth
+ *     the probe rule and two city-wide rules — absence, depth above 250 — watch it). Each sample publishes a depth
  *     alternately above the probe rule's raise level (150 ≥ 100: the alert is raised or reopened)
  *     and below its clear level (10 < 50: resolved), so every sample causes exactly one SSE
  *     event; the latency is publish → receipt of that event, both on this process's
- *     performance.now(). Also publish → PUBACK (the reading committed and handed to the engine).
+ *     performance.now(). Also publish → PUBACK (the reading committed and evaluated by the engine,
+ *     which runs before the writers are answered) and PUBACK → event (the alert's transaction on
+ *     the engine's chain, the stream and the SSE write).
  *     First `--idle-samples` with no other load, then `--samples` while the load process
  *     publishes `--background-rate` readings/s (QoS 0, paced every 5 ms), spaced `--spacing-ms`
  *     to twice that (random) apart.
@@ -56,8 +60,9 @@ export const ALERTS_OPTIONS = {
   'spacing-ms': { type: 'number', default: 50, help: 'least time between two probe publications; each waits spacing to 2 × spacing (random)' },
   'background-warmup': { type: 'number', default: 5, help: 'background load before the latency samples start, seconds' },
   'latency-limit': { type: 'number', default: 90, help: 'the latency samples under load stop after this many seconds at most' },
-  seconds: { type: 'number', default: 15, help: 'throughput: measured window, seconds (rules off and rules on)' },
-  warmup: { type: 'number', default: 3, help: 'throughput: load before the window opens, seconds' },
+  rounds: { type: 'number', default: 3, help: 'throughput: rounds; each measures the rules-off and the rules-on IOC in turn (order alternating)' },
+  seconds: { type: 'number', default: 8, help: 'throughput: measured window per IOC and round, seconds' },
+  warmup: { type: 'number', default: 2, help: 'throughput: load before each window opens, seconds' },
   window: { type: 'number', default: 4, help: 'throughput: MQTT QoS 1 messages unacknowledged per connection' },
   'rule-concurrency': { type: 'number', default: 4, help: 'POST /api/v1/rules requests in flight while the rules are created' },
   'pg-url': { type: 'string', default: DEFAULT_PG_URL, help: 'PostgreSQL server for postgres mode (a bench_* database is created and dropped)' },
@@ -389,6 +394,76 @@ async function settle(ioc: IocProcess, load: LoadProcess, maxS = 120): Promise<n
   }
   return (performance.now() - t0) / 1000;
 }
+
+// ── What the IOC's /metrics say about a phase ────────────────────────────────────────────────
+
+/** Value of every sample line of `name` whose labels include all of `match` (e.g. `op="readings.write"`). */
+function samples(text: string, name: string, match: string[] = []): { labels: string; value: number }[] {
+  const out: { labels: string; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = line.startsWith(`${name}{`) ? line.slice(name.length + 1, line.lastIndexOf('}')) : '';
+    if (match.every((m) => labels.includes(m))) out.push({ labels, value: Number(line.slice(line.lastIndexOf(' ') + 1)) });
+  }
+  return out;
+}
+const sum = (xs: { value: number }[]) => xs.reduce((a, x) => a + x.value, 0);
+
+/** Observations of a histogram between two scrapes: how many, and how many took longer than `overS` (a bucket bound). */
+function histogramDelta(t0: string, t1: string, name: string, match: string[], overS: number): { n: number; over: number; sumS: number } {
+  const count = (t: string) => sum(samples(t, `${name}_count`, match));
+  const upTo = (t: string) => sum(samples(t, `${name}_bucket`, [...match, `le="${overS}"`]));
+  const n = count(t1) - count(t0);
+  return { n, over: n - (upTo(t1) - upTo(t0)), sumS: sum(samples(t1, `${name}_sum`, match)) - sum(samples(t0, `${name}_sum`, match)) };
+}
+
+export interface PhaseDiagnostics {
+  /** Reading-batch statements (`ioc_db_query_seconds{op="readings.write"}`): how many, mean, and how many over 100 ms. */
+  writes: { n: number; meanMs: number; over100ms: number };
+  /** Major (mark-compact) garbage collections: how many, their total, and how many over 100 ms. */
+  majorGc: { n: number; totalMs: number; over100ms: number };
+  /** The largest event-loop delay the IOC saw between two scrapes (one a second), ms. */
+  eventLoopLagMaxMs: number;
+  /** The largest ingest backlog seen (one scrape a second), readings. */
+  maxQueued: number;
+}
+
+/** Scrapes /metrics every second while `during` runs; returns its result and what the scrapes show. */
+async function watchMetrics<T>(httpUrl: string, during: () => Promise<T>): Promise<{ result: T; diag: PhaseDiagnostics }> {
+  const text = async () => (await fetch(`${httpUrl}/metrics`)).text();
+  const t0 = await text();
+  let lag = 0;
+  let queued = 0;
+  let last = t0;
+  const look = (t: string) => {
+    lag = Math.max(lag, ...samples(t, 'ioc_nodejs_eventloop_lag_max_seconds').map((x) => x.value * 1000));
+    queued = Math.max(queued, sum(samples(t, 'ioc_ingest_queue_readings')));
+    last = t;
+  };
+  const timer = setInterval(() => void text().then(look, () => undefined), 1000);
+  let result: T;
+  try {
+    result = await during();
+  } finally {
+    clearInterval(timer);
+  }
+  look(await text());
+  const w = histogramDelta(t0, last, 'ioc_db_query_seconds', ['op="readings.write"'], 0.1);
+  const gc = histogramDelta(t0, last, 'ioc_nodejs_gc_duration_seconds', ['kind="major"'], 0.1);
+  return {
+    result,
+    diag: {
+      writes: { n: w.n, meanMs: w.n ? (1000 * w.sumS) / w.n : NaN, over100ms: w.over },
+      majorGc: { n: gc.n, totalMs: 1000 * gc.sumS, over100ms: gc.over },
+      eventLoopLagMaxMs: lag,
+      maxQueued: queued,
+    },
+  };
+}
+
+const diagLine = (d: PhaseDiagnostics) =>
+  `${int(d.writes.n)} batch writes (mean ${ms(d.writes.meanMs)} ms, ${d.writes.over100ms} over 100 ms), ${d.majorGc.n} major GCs (${int(d.majorGc.totalMs)} ms, ${d.majorGc.over100ms} over 100 ms), ` +
+  `event-loop delay max ${ms(d.eventLoopLagMaxMs)} ms, backlog max ${int(d.maxQueued)}`;
 
 // ── The SSE client ────────────────────────────────────────────────────────────────────────────
 
@@ -736,6 +811,12 @@ export interface ProbeResult {
   sse: Latency;
   /** Publish → PUBACK (the reading committed and handed to the rule engine), ms. */
   puback: Latency;
+  /**
+   * PUBACK → SSE event, per sample: what follows the commit (the engine's evaluation of the batch
+   * is before the PUBACK; after it: the alert's transaction on the engine's chain, the stream, the
+   * SSE write), ms. Negative when the event overtook the PUBACK.
+   */
+  afterCommit: Latency;
   /** Samples whose event did not come within 5 s. */
   lost: number;
   /** The phase stopped early: 5 samples lost in a row, or its time limit passed. */
@@ -765,6 +846,7 @@ class Probe {
   async measure(sse: AlertStreamClient, n: number, spacingMs: number, limitS: number): Promise<ProbeResult> {
     const toSse: number[] = [];
     const toAck: number[] = [];
+    const after: number[] = [];
     let lost = 0;
     let lostInRow = 0;
     let cutShort: string | undefined;
@@ -795,11 +877,33 @@ class Probe {
       } else {
         lostInRow = 0;
         toSse.push(at - t0);
+        if (ackAt !== undefined) after.push(at - ackAt);
       }
       if (ackAt !== undefined) toAck.push(ackAt - t0);
       await sleep(Math.max(0, t0 + spacingMs * (1 + Math.random()) - performance.now()));
     }
-    return { sse: summary(toSse), puback: summary(toAck), lost, cutShort, samples: toSse.map((x) => Math.round(x * 100) / 100) };
+    return { sse: summary(toSse), puback: summary(toAck), afterCommit: summary(after), lost, cutShort, samples: toSse.map((x) => Math.round(x * 100) / 100) };
+  }
+
+  /** Publish → PUBACK only (an IOC without rules: the same readings, no alert), `n` samples or `limitS` seconds. */
+  async measureAck(n: number, spacingMs: number, limitS: number): Promise<Latency> {
+    const toAck: number[] = [];
+    const deadline = performance.now() + limitS * 1000;
+    for (let i = 0; i < n && performance.now() < deadline; i++) {
+      const raise = this.raising;
+      this.raising = !raise;
+      const ts = Math.max(Date.now(), this.lastTs + 1);
+      this.lastTs = ts;
+      const payload = JSON.stringify({ TimeInstant: new Date(ts).toISOString(), depth: raise ? PROBE_RAISE : PROBE_CLEAR });
+      const t0 = performance.now();
+      const ackAt = await Promise.race([
+        new Promise<number | undefined>((resolve) => this.client.publish(`/${APIKEY}/${PROBE_ID}/attrs`, payload, { qos: 1 }, (err) => resolve(err ? undefined : performance.now()))),
+        sleep(5_000).then(() => undefined),
+      ]);
+      if (ackAt !== undefined) toAck.push(ackAt - t0);
+      await sleep(Math.max(0, t0 + spacingMs * (1 + Math.random()) - performance.now()));
+    }
+    return summary(toAck);
   }
 
   end(): Promise<void> {
@@ -809,20 +913,38 @@ class Probe {
 
 // ── One IOC: rules off or on ──────────────────────────────────────────────────────────────────
 
+/** An IOC set up for a run: devices registered, rules created (rules on), every device connected and settled. */
+interface Setup {
+  label: string;
+  store: Store;
+  ioc: IocProcess;
+  load: LoadProcess;
+  rss: RssSampler;
+  rules: number;
+  watchers: Binding | null;
+  createSeconds: number | null;
+  settleSeconds: number;
+  rssBeforeRulesMb: number;
+  idleRssMb: number;
+}
+
 export interface IocRun {
   rules: number;
   /** Rules watching a background reading, on average (and the most on one series). */
   watchers: Binding | null;
   /** Seconds to create the rules through the API (each create waits until the engine has bound and warmed it). */
   createSeconds: number | null;
-  throughput: Throughput;
+  /** Committed readings/s over all rounds' windows, and each round's. */
+  throughput: { storedPerSec: number; rounds: Throughput[] };
   idle: ProbeResult | null;
   loaded: ProbeResult | null;
   /** Background readings/s committed while the loaded samples ran, and what the load process offered. */
-  background: { storedPerSec: number; offeredPerSec: number; seconds: number; maxQueued: number; disconnects: number; cpu: Throughput['cpu'] } | null;
+  background: { storedPerSec: number; offeredPerSec: number; seconds: number; maxQueued: number; disconnects: number; cpu: Throughput['cpu']; diag: PhaseDiagnostics } | null;
   /** Events of rules other than the probe's on the SSE stream (must be 0: the background raises nothing). */
   otherEvents: number;
   streamEnded: string | undefined;
+  /** Rules off: the probe's publish → PUBACK under the same background load. */
+  control: { storedPerSec: number; puback: Latency; cpu: Throughput['cpu']; diag: PhaseDiagnostics } | null;
   /** RSS of the IOC with the devices registered (and, rules on, the rules loaded), before the load; MB. */
   idleRssMb: number;
   /** RSS before the rules were created (rules on); MB. */
@@ -832,110 +954,114 @@ export interface IocRun {
   peakRssMb: number;
   /** Seconds from the first message of every device until the IOC was idle again (see settle). */
   settleSeconds: number;
-  /** Lines the IOC logged about alert transitions it could not write. */
+  /** Alert transitions the engine could not write (`ioc_alert_writes_total{kind="failure"}`). */
   engineFailures: number;
 }
 
-async function runIoc(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log): Promise<IocRun> {
-  const store = await createStore(mode, o['pg-url']);
-  let ioc: IocProcess | undefined;
-  let load: LoadProcess | undefined;
-  let probe: Probe | undefined;
-  let sse: AlertStreamClient | undefined;
+async function setUp(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log, cleanups: (() => Promise<void>)[]): Promise<Setup> {
   const label = `${mode} rules ${rulesOn ? 'on' : 'off'}`;
-  try {
-    ioc = await startIocProcess(store);
-    const { items: units } = (await api(ioc, 'GET', '/api/v1/units?status=all')) as { items: UnitRow[] };
-    const leaves = units.filter((u) => (u.kind === 'ward' || u.kind === 'commune') && u.status !== 'retired').map((u) => u.code).sort();
-    const districts = units.filter((u) => u.kind === 'district' && u.status !== 'retired').map((u) => u.code).sort();
-    const parents = new Map(units.map((u) => [u.code, u.parent]));
-    const fleet = buildFleet(o.devices, leaves);
-    await registerFleet(ioc, [...fleet, { id: PROBE_ID, type: 'flood_depth', unitCode: '48' }]);
-    const deleted = await deleteAllRules(ioc);
-    const before = await procStatus(ioc.pid);
-    let createSeconds: number | null = null;
-    let watchers: Binding | null = null;
-    let nRules = 0;
-    if (rulesOn) {
-      const defs = buildRules(o.rules, leaves, districts);
-      watchers = ruleBindings(defs.slice(1), fleet, (c) => parents.get(c) ?? null);
-      const t = performance.now();
-      await pool(defs, o['rule-concurrency'], async (d) => void (await api(ioc!, 'POST', '/api/v1/rules', d)));
-      createSeconds = (performance.now() - t) / 1000;
-      nRules = ((await api(ioc, 'GET', '/api/v1/rules?limit=1&enabled=true')) as { total: number }).total;
-      log(`  ${label}: ${int(fleet.length)} devices + probe; ${deleted} preset rules deleted; ${int(nRules)} rules created in ${createSeconds.toFixed(1)} s; ${watchers.perReading.toFixed(2)} rules per background reading (max ${watchers.max})`);
-    } else log(`  ${label}: ${int(fleet.length)} devices + probe; ${deleted} preset rules deleted; no rules`);
-    const idle = await procStatus(ioc.pid);
-
-    load = await startLoad(ioc.mqttUrl, fleet);
-    const settleSeconds = await settle(ioc, load);
-    const rss = new RssSampler(ioc.pid);
-    rss.start();
-    const tp = await throughput(ioc, load, store, o);
-    log(`  ${label}: first message of every device, then idle after ${settleSeconds.toFixed(1)} s; throughput ${int(tp.storedPerSec)} readings/s committed (QoS 1, window ${o.window}), IOC CPU ${pct(tp.cpu.cores.server!)}, load ${pct(tp.cpu.cores.load!)}${tp.cpu.cores.postgres ? `, postgres ${pct(tp.cpu.cores.postgres)}` : ''}, other ${tp.cpu.otherCores.toFixed(2)} cores${tp.errors ? `, ${tp.errors} errors (${tp.firstError})` : ''}${tp.disconnects ? `, ${tp.disconnects} disconnects` : ''}`);
-
-    let idleProbe: ProbeResult | null = null;
-    let loaded: ProbeResult | null = null;
-    let background: IocRun['background'] = null;
-    if (rulesOn) {
-      sse = await openAlertStream(ioc.httpUrl, await authHeaders(ioc.httpUrl));
-      probe = await Probe.connect(ioc.mqttUrl);
-      if (o['idle-samples'] > 0) {
-        idleProbe = await probe.measure(sse, o['idle-samples'], o['spacing-ms'], 60);
-        log(`  ${label}: alert latency, no other load: p50 ${ms(idleProbe.sse.p50)} ms, p99 ${ms(idleProbe.sse.p99)} ms (PUBACK p50 ${ms(idleProbe.puback.p50)} ms)${idleProbe.lost ? `, ${idleProbe.lost} lost` : ''}`);
-      }
-      const bg = load.run({ qos: 0, rate: o['background-rate'], window: 8, durationMs: 0 });
-      await sleep(o['background-warmup'] * 1000);
-      const cpu = new Cpu(ioc, load, store);
-      await cpu.start();
-      const a0 = await scrape(ioc.httpUrl);
-      // The IOC's backlog, every second: if it grows, the IOC does not keep up with the background load.
-      const queued: number[] = [];
-      const watch = setInterval(() => void scrape(ioc!.httpUrl).then((s) => queued.push(s.queued), () => undefined), 1000);
-      loaded = await probe.measure(sse, o.samples, o['spacing-ms'], o['latency-limit']);
-      clearInterval(watch);
-      const a1 = await scrape(ioc.httpUrl);
-      const cpuUse = await cpu.stop();
-      load.stop();
-      const bgRes = await bg;
-      const secs = (a1.at - a0.at) / 1000;
-      // Offered over the whole background run (paced: the same rate throughout).
-      background = { storedPerSec: (a1.total - a0.total) / secs, offeredPerSec: bgRes.sentReadings / bgRes.seconds, seconds: Math.round(secs * 10) / 10, maxQueued: Math.max(a0.queued, a1.queued, ...queued), disconnects: bgRes.disconnects, cpu: cpuUse };
-      log(
-        `  ${label}: alert latency under ${int(background.storedPerSec)} readings/s committed (offered ${int(background.offeredPerSec)}): ` +
-          `p50 ${ms(loaded.sse.p50)} ms, p95 ${ms(loaded.sse.p95)} ms, p99 ${ms(loaded.sse.p99)} ms, max ${ms(loaded.sse.max)} ms (PUBACK p50 ${ms(loaded.puback.p50)}, p99 ${ms(loaded.puback.p99)} ms)` +
-          `${loaded.lost ? `, ${loaded.lost} lost` : ''}; backlog max ${int(background.maxQueued)} readings; IOC CPU ${pct(cpuUse.cores.server!)}, other ${cpuUse.otherCores.toFixed(2)} cores`,
-      );
-      if (loaded.cutShort) log(`  ${label}: note: the latency samples stopped ${loaded.cutShort}`);
-      if (sse.others.n) log(`  ${label}: note: ${sse.others.n} alert events of other rules (first: ${JSON.stringify(sse.others.first).slice(0, 300)})`);
-    }
-    const peak = await rss.stop();
-    const failures = (ioc.output().match(/alert transition could not be written/g) ?? []).length;
-    return {
-      rules: nRules,
-      watchers,
-      createSeconds,
-      throughput: tp,
-      idle: idleProbe,
-      loaded,
-      background,
-      otherEvents: sse?.others.n ?? 0,
-      streamEnded: sse?.ended,
-      idleRssMb: (idle?.rss ?? NaN) / 1048576,
-      rssBeforeRulesMb: (before?.rss ?? NaN) / 1048576,
-      loadRssMb: peak.duringLoad / 1048576,
-      peakRssMb: peak.lifetime / 1048576,
-      settleSeconds,
-      engineFailures: failures,
-    };
-  } finally {
-    sse?.close();
-    await probe?.end().catch(() => undefined);
-    load?.kill();
-    const code = await ioc?.stop();
-    if (code !== undefined && code !== 0) log(`  note: the IOC exited with ${code}; its last output:\n${ioc?.output().slice(-2000)}`);
-    await store.remove();
+  const store = await createStore(mode, o['pg-url']);
+  cleanups.push(() => store.remove());
+  const ioc = await startIocProcess(store);
+  cleanups.push(async () => {
+    const code = await ioc.stop();
+    if (code !== 0) log(`  note: the ${label} IOC exited with ${code}; its last output:\n${ioc.output().slice(-2000)}`);
+  });
+  const { items: units } = (await api(ioc, 'GET', '/api/v1/units?status=all')) as { items: UnitRow[] };
+  const leaves = units.filter((u) => (u.kind === 'ward' || u.kind === 'commune') && u.status !== 'retired').map((u) => u.code).sort();
+  const districts = units.filter((u) => u.kind === 'district' && u.status !== 'retired').map((u) => u.code).sort();
+  const parents = new Map(units.map((u) => [u.code, u.parent]));
+  const fleet = buildFleet(o.devices, leaves);
+  await registerFleet(ioc, [...fleet, { id: PROBE_ID, type: 'flood_depth', unitCode: '48' }]);
+  const deleted = await deleteAllRules(ioc);
+  const before = await procStatus(ioc.pid);
+  let createSeconds: number | null = null;
+  let watchers: Binding | null = null;
+  let rules = 0;
+  if (rulesOn) {
+    const defs = buildRules(o.rules, leaves, districts);
+    watchers = ruleBindings(defs.slice(1), fleet, (c) => parents.get(c) ?? null);
+    const t = performance.now();
+    await pool(defs, o['rule-concurrency'], async (d) => void (await api(ioc, 'POST', '/api/v1/rules', d)));
+    createSeconds = (performance.now() - t) / 1000;
+    rules = ((await api(ioc, 'GET', '/api/v1/rules?limit=1&enabled=true')) as { total: number }).total;
   }
+  const idle = await procStatus(ioc.pid);
+  const load = await startLoad(ioc.mqttUrl, fleet);
+  cleanups.push(async () => load.kill());
+  const settleSeconds = await settle(ioc, load);
+  log(
+    `  ${label}: ${int(fleet.length)} devices + probe; ${deleted} preset rules deleted; ` +
+      (rulesOn ? `${int(rules)} rules created in ${createSeconds!.toFixed(1)} s, ${watchers!.perReading.toFixed(2)} rules per background reading (max ${watchers!.max})` : 'no rules') +
+      `; first message of every device, idle again after ${settleSeconds.toFixed(1)} s`,
+  );
+  const rss = new RssSampler(ioc.pid);
+  rss.start();
+  return { label, store, ioc, load, rss, rules, watchers, createSeconds, settleSeconds, rssBeforeRulesMb: (before?.rss ?? NaN) / 1048576, idleRssMb: (idle?.rss ?? NaN) / 1048576 };
+}
+
+/**
+ * Rules off, the control: the probe's publish → PUBACK under the same background load on the IOC
+ * without rules (what ingestion alone costs the probe's reading).
+ */
+async function ackControl(s: Setup, o: AlertsOptions, log: Log, cleanups: (() => Promise<void>)[]): Promise<IocRun['control']> {
+  const probe = await Probe.connect(s.ioc.mqttUrl);
+  cleanups.push(() => probe.end().catch(() => undefined));
+  const bg = s.load.run({ qos: 0, rate: o['background-rate'], window: 8, durationMs: 0 });
+  await sleep(o['background-warmup'] * 1000);
+  const cpu = new Cpu(s.ioc, s.load, s.store);
+  await cpu.start();
+  const a0 = await scrape(s.ioc.httpUrl);
+  const { result: puback, diag } = await watchMetrics(s.ioc.httpUrl, () => probe.measureAck(o.samples, o['spacing-ms'], o['latency-limit']));
+  const a1 = await scrape(s.ioc.httpUrl);
+  const cpuUse = await cpu.stop();
+  s.load.stop();
+  await bg;
+  const storedPerSec = (a1.total - a0.total) / ((a1.at - a0.at) / 1000);
+  log(
+    `  ${s.label}: under ${int(storedPerSec)} readings/s committed, the probe's PUBACK p50 ${ms(puback.p50)} ms, p99 ${ms(puback.p99)} ms, max ${ms(puback.max)} ms (no rules: no alert); ` +
+      `IOC CPU ${pct(cpuUse.cores.server!)}, other ${cpuUse.otherCores.toFixed(2)} cores`,
+  );
+  log(`    ${diagLine(diag)}`);
+  return { storedPerSec, puback, cpu: cpuUse, diag };
+}
+
+/** The alert latency on the rules-on IOC: idle, then under the background load. */
+async function latency(s: Setup, o: AlertsOptions, log: Log, cleanups: (() => Promise<void>)[]): Promise<Pick<IocRun, 'idle' | 'loaded' | 'background' | 'otherEvents' | 'streamEnded'>> {
+  const { ioc, load, store, label } = s;
+  const sse = await openAlertStream(ioc.httpUrl, await authHeaders(ioc.httpUrl));
+  cleanups.push(async () => sse.close());
+  const probe = await Probe.connect(ioc.mqttUrl);
+  cleanups.push(() => probe.end().catch(() => undefined));
+  let idle: ProbeResult | null = null;
+  if (o['idle-samples'] > 0) {
+    idle = await probe.measure(sse, o['idle-samples'], o['spacing-ms'], 60);
+    log(`  ${label}: alert latency, no other load: p50 ${ms(idle.sse.p50)} ms, p99 ${ms(idle.sse.p99)} ms (PUBACK p50 ${ms(idle.puback.p50)} ms; PUBACK → event p50 ${ms(idle.afterCommit.p50)} ms)${idle.lost ? `, ${idle.lost} lost` : ''}`);
+  }
+  const bg = load.run({ qos: 0, rate: o['background-rate'], window: 8, durationMs: 0 });
+  await sleep(o['background-warmup'] * 1000);
+  const cpu = new Cpu(ioc, load, store);
+  await cpu.start();
+  const a0 = await scrape(ioc.httpUrl);
+  // The IOC's backlog (if it grows, the IOC does not keep up with the background load), its long statements, GCs and event-loop delay.
+  const { result: loaded, diag } = await watchMetrics(ioc.httpUrl, () => probe.measure(sse, o.samples, o['spacing-ms'], o['latency-limit']));
+  const a1 = await scrape(ioc.httpUrl);
+  const cpuUse = await cpu.stop();
+  load.stop();
+  const bgRes = await bg;
+  const secs = (a1.at - a0.at) / 1000;
+  // Offered over the whole background run (paced: the same rate throughout).
+  const background = { storedPerSec: (a1.total - a0.total) / secs, offeredPerSec: bgRes.sentReadings / bgRes.seconds, seconds: Math.round(secs * 10) / 10, maxQueued: Math.max(a0.queued, a1.queued, diag.maxQueued), disconnects: bgRes.disconnects, cpu: cpuUse, diag };
+  log(
+    `  ${label}: alert latency under ${int(background.storedPerSec)} readings/s committed (offered ${int(background.offeredPerSec)}): ` +
+      `p50 ${ms(loaded.sse.p50)} ms, p95 ${ms(loaded.sse.p95)} ms, p99 ${ms(loaded.sse.p99)} ms, max ${ms(loaded.sse.max)} ms ` +
+      `(PUBACK p50 ${ms(loaded.puback.p50)}, p99 ${ms(loaded.puback.p99)} ms; PUBACK → event p50 ${ms(loaded.afterCommit.p50)}, p99 ${ms(loaded.afterCommit.p99)} ms)` +
+      `${loaded.lost ? `, ${loaded.lost} lost` : ''}; backlog max ${int(background.maxQueued)} readings; IOC CPU ${pct(cpuUse.cores.server!)}, other ${cpuUse.otherCores.toFixed(2)} cores`,
+  );
+  log(`    ${diagLine(diag)}`);
+  if (loaded.cutShort) log(`  ${label}: note: the latency samples stopped ${loaded.cutShort}`);
+  if (sse.others.n) log(`  ${label}: note: ${sse.others.n} alert events of other rules (first: ${JSON.stringify(sse.others.first).slice(0, 300)})`);
+  return { idle, loaded, background, otherEvents: sse.others.n, streamEnded: sse.ended };
 }
 
 const pct = (cores: number) => `${Math.round(cores * 100)}%`;
@@ -944,46 +1070,119 @@ export interface AlertsModeResult {
   mode: Mode;
   off: IocRun;
   on: IocRun;
-  /** Committed readings/s with the rules over without. */
+  /** Committed readings/s with the rules over without (all rounds). */
   ratio: number;
+  /** The same, round by round. */
+  roundRatios: number[];
+}
+
+/**
+ * One storage mode: both IOCs set up side by side; the throughput windows alternate between them
+ * (off, on, on, off, off, on …) so that a slow spell of the shared machine falls on both; then the
+ * alert latency on the rules-on IOC.
+ */
+async function runMode(mode: Mode, o: AlertsOptions, log: Log): Promise<AlertsModeResult> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const off = await setUp(mode, false, o, log, cleanups);
+    const on = await setUp(mode, true, o, log, cleanups);
+    const rounds: { off: Throughput; on: Throughput }[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const order = r % 2 === 0 ? [off, on] : [on, off];
+      const res = new Map<Setup, Throughput>();
+      for (const s of order) res.set(s, await throughput(s.ioc, s.load, s.store, o));
+      const round = { off: res.get(off)!, on: res.get(on)! };
+      rounds.push(round);
+      const line = (t: Throughput) =>
+        `${int(t.storedPerSec)} r/s (IOC ${pct(t.cpu.cores.server!)}, load ${pct(t.cpu.cores.load!)}${t.cpu.cores.postgres !== undefined ? `, postgres ${pct(t.cpu.cores.postgres)}` : ''}, other ${t.cpu.otherCores.toFixed(2)} cores${t.errors ? `, ${t.errors} errors: ${t.firstError}` : ''}${t.disconnects ? `, ${t.disconnects} disconnects` : ''})`;
+      log(`  ${mode} throughput round ${r + 1}: rules off ${line(round.off)}; rules on ${line(round.on)}; on/off ${((100 * round.on.storedPerSec) / round.off.storedPerSec).toFixed(0)}%`);
+    }
+    const control = await ackControl(off, o, log, cleanups);
+    const lat = await latency(on, o, log, cleanups);
+    const finish = async (s: Setup, l: Partial<IocRun>, pick: (x: { off: Throughput; on: Throughput }) => Throughput): Promise<IocRun> => {
+      const peak = await s.rss.stop();
+      const tps = rounds.map(pick);
+      const secs = tps.reduce((a, t) => a + t.seconds, 0);
+      return {
+        rules: s.rules,
+        watchers: s.watchers,
+        createSeconds: s.createSeconds,
+        throughput: { storedPerSec: tps.reduce((a, t) => a + t.storedPerSec * t.seconds, 0) / secs, rounds: tps },
+        idle: l.idle ?? null,
+        loaded: l.loaded ?? null,
+        background: l.background ?? null,
+        otherEvents: l.otherEvents ?? 0,
+        streamEnded: l.streamEnded,
+        control: l.control ?? null,
+        idleRssMb: s.idleRssMb,
+        rssBeforeRulesMb: s.rssBeforeRulesMb,
+        loadRssMb: peak.duringLoad / 1048576,
+        peakRssMb: peak.lifetime / 1048576,
+        settleSeconds: s.settleSeconds,
+        engineFailures: sum(samples(await (await fetch(`${s.ioc.httpUrl}/metrics`)).text(), 'ioc_alert_writes_total', ['kind="failure"'])),
+      };
+    };
+    const offRun = await finish(off, { control }, (x) => x.off);
+    const onRun = await finish(on, lat, (x) => x.on);
+    return { mode, off: offRun, on: onRun, ratio: onRun.throughput.storedPerSec / offRun.throughput.storedPerSec, roundRatios: rounds.map((x) => x.on.storedPerSec / x.off.storedPerSec) };
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((e: Error) => log(`  note: clean-up: ${e.message}`));
+  }
 }
 
 export function alertsTable(results: AlertsModeResult[]): string {
   const lat = table(
-    ['mode', 'load', 'samples', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'PUBACK p50', 'PUBACK p99', 'lost', `p99 < ${TARGET_P99_MS} ms`],
+    ['mode', 'load', 'samples', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'PUBACK p50', 'PUBACK p99', 'ack→event p50', 'ack→event p99', 'lost', `p99 < ${TARGET_P99_MS} ms`],
     results.flatMap((r) => {
       const rows: [string, ProbeResult | null][] = [
         ['none', r.on.idle],
         [`${int(r.on.background?.storedPerSec ?? NaN)} r/s`, r.on.loaded],
       ];
-      return rows
-        .filter((x): x is [string, ProbeResult] => x[1] !== null)
-        .map(([load, p]) => [r.mode, load, String(p.sse.n), ms(p.sse.p50), ms(p.sse.p95), ms(p.sse.p99), ms(p.sse.max), ms(p.puback.p50), ms(p.puback.p99), String(p.lost), p.sse.p99 < TARGET_P99_MS ? 'yes' : 'NO']);
+      const c = r.off.control;
+      return [
+        ...rows
+          .filter((x): x is [string, ProbeResult] => x[1] !== null)
+          .map(([load, p]) => [r.mode, load, String(p.sse.n), ms(p.sse.p50), ms(p.sse.p95), ms(p.sse.p99), ms(p.sse.max), ms(p.puback.p50), ms(p.puback.p99), ms(p.afterCommit.p50), ms(p.afterCommit.p99), String(p.lost), p.sse.p99 < TARGET_P99_MS ? 'yes' : 'NO']),
+        ...(c ? [[`${r.mode} (no rules)`, `${int(c.storedPerSec)} r/s`, String(c.puback.n), '—', '—', '—', '—', ms(c.puback.p50), ms(c.puback.p99), '—', '—', '—', '—']] : []),
+      ];
     }),
   );
   const tp = table(
-    ['mode', 'rules', 'committed r/s', 'IOC CPU', 'RSS idle MB', 'RSS peak MB', 'errors'],
+    ['mode', 'rules', 'committed r/s', 'rounds', 'IOC CPU', 'RSS idle MB', 'RSS peak MB', 'errors'],
     results.flatMap((r) =>
-      [r.off, r.on].map((x) => [r.mode, int(x.rules), int(x.throughput.storedPerSec), pct(x.throughput.cpu.cores.server!), int(x.idleRssMb), int(x.peakRssMb), String(x.throughput.errors)]),
+      [r.off, r.on].map((x) => [
+        r.mode,
+        int(x.rules),
+        int(x.throughput.storedPerSec),
+        x.throughput.rounds.map((t) => int(t.storedPerSec)).join(' '),
+        pct(x.throughput.rounds.reduce((a, t) => a + t.cpu.cores.server!, 0) / x.throughput.rounds.length),
+        int(x.idleRssMb),
+        int(x.peakRssMb),
+        String(x.throughput.rounds.reduce((a, t) => a + t.errors, 0)),
+      ]),
     ),
   );
   const ratio = table(
-    ['mode', 'on / off', `≥ ${TARGET_RATIO * 100}%`, 'rules created in', 'RSS +rules MB', 'other events'],
-    results.map((r) => [r.mode, `${(r.ratio * 100).toFixed(0)}%`, r.ratio >= TARGET_RATIO ? 'yes' : 'NO', `${(r.on.createSeconds ?? NaN).toFixed(1)} s`, int(r.on.idleRssMb - r.on.rssBeforeRulesMb), String(r.on.otherEvents)]),
+    ['mode', 'on / off', 'by round', `≥ ${TARGET_RATIO * 100}%`, 'rules created in', 'RSS +rules MB', 'other events'],
+    results.map((r) => [
+      r.mode,
+      `${(r.ratio * 100).toFixed(0)}%`,
+      r.roundRatios.map((x) => `${(x * 100).toFixed(0)}%`).join(' '),
+      r.ratio >= TARGET_RATIO ? 'yes' : 'NO',
+      `${(r.on.createSeconds ?? NaN).toFixed(1)} s`,
+      int(r.on.idleRssMb - r.on.rssBeforeRulesMb),
+      String(r.on.otherEvents),
+    ]),
   );
   return `Alert latency (publish → SSE event):\n${lat}\n\nIngest throughput (MQTT QoS 1, closed loop):\n${tp}\n\n${ratio}`;
 }
 
 export async function runAlerts(o: AlertsOptions, log: Log = (l) => process.stdout.write(`${l}\n`)): Promise<{ results: AlertsModeResult[]; file: string | undefined }> {
   log(
-    `alerts: ${int(o.devices)} devices, ${int(o.rules)} rules; throughput ${o.warmup} s + ${o.seconds} s per run (rules off, rules on); ` +
+    `alerts: ${int(o.devices)} devices, ${int(o.rules)} rules; throughput: ${o.rounds} rounds of ${o.warmup} s + ${o.seconds} s per IOC (rules off, rules on); ` +
       `latency: ${o['idle-samples']} samples idle, ${o.samples} under ${int(o['background-rate'])} readings/s`,
   );
-  const results = await forEachMode(o.modes, o['pg-url'], log, async (mode): Promise<AlertsModeResult> => {
-    const off = await runIoc(mode, false, o, log);
-    const on = await runIoc(mode, true, o, log);
-    return { mode, off, on, ratio: on.throughput.storedPerSec / off.throughput.storedPerSec };
-  });
+  const results = await forEachMode(o.modes, o['pg-url'], log, (mode) => runMode(mode, o, log));
   log('');
   log(alertsTable(results));
   const file = await writeResult('alerts', o.out, o, results);
