@@ -954,6 +954,8 @@ export interface IocRun {
   peakRssMb: number;
   /** Seconds from the first message of every device until the IOC was idle again (see settle). */
   settleSeconds: number;
+  /** Alerts in the store by the end of other rules than the probe's (must be 0). */
+  otherAlerts: number;
   /** Alert transitions the engine could not write (`ioc_alert_writes_total{kind="failure"}`). */
   engineFailures: number;
 }
@@ -972,8 +974,10 @@ async function setUp(mode: Mode, rulesOn: boolean, o: AlertsOptions, log: Log, c
   const districts = units.filter((u) => u.kind === 'district' && u.status !== 'retired').map((u) => u.code).sort();
   const parents = new Map(units.map((u) => [u.code, u.parent]));
   const fleet = buildFleet(o.devices, leaves);
-  await registerFleet(ioc, [...fleet, { id: PROBE_ID, type: 'flood_depth', unitCode: '48' }]);
+  // The preset rules go first: the engine re-binds every rule after a device import, from a list
+  // taken when that starts, and a rule deleted meanwhile would come back in the engine (see docs/benchmarks.md).
   const deleted = await deleteAllRules(ioc);
+  await registerFleet(ioc, [...fleet, { id: PROBE_ID, type: 'flood_depth', unitCode: '48' }]);
   const before = await procStatus(ioc.pid);
   let createSeconds: number | null = null;
   let watchers: Binding | null = null;
@@ -1119,6 +1123,8 @@ async function runMode(mode: Mode, o: AlertsOptions, log: Log): Promise<AlertsMo
         loadRssMb: peak.duringLoad / 1048576,
         peakRssMb: peak.lifetime / 1048576,
         settleSeconds: s.settleSeconds,
+        otherAlerts:
+          ((await api(s.ioc, 'GET', '/api/v1/alerts?limit=1')) as { total: number }).total - ((await api(s.ioc, 'GET', `/api/v1/alerts?limit=1&rule=${PROBE_RULE}`)) as { total: number }).total,
         engineFailures: sum(samples(await (await fetch(`${s.ioc.httpUrl}/metrics`)).text(), 'ioc_alert_writes_total', ['kind="failure"'])),
       };
     };
@@ -1163,7 +1169,7 @@ export function alertsTable(results: AlertsModeResult[]): string {
     ),
   );
   const ratio = table(
-    ['mode', 'on / off', 'by round', `≥ ${TARGET_RATIO * 100}%`, 'rules created in', 'RSS +rules MB', 'other events'],
+    ['mode', 'on / off', 'by round', `≥ ${TARGET_RATIO * 100}%`, 'rules created in', 'RSS +rules MB', 'other alerts'],
     results.map((r) => [
       r.mode,
       `${(r.ratio * 100).toFixed(0)}%`,
@@ -1171,7 +1177,7 @@ export function alertsTable(results: AlertsModeResult[]): string {
       r.ratio >= TARGET_RATIO ? 'yes' : 'NO',
       `${(r.on.createSeconds ?? NaN).toFixed(1)} s`,
       int(r.on.idleRssMb - r.on.rssBeforeRulesMb),
-      String(r.on.otherEvents),
+      `${r.off.otherAlerts} / ${r.on.otherAlerts}`,
     ]),
   );
   return `Alert latency (publish → SSE event):\n${lat}\n\nIngest throughput (MQTT QoS 1, closed loop):\n${tp}\n\n${ratio}`;

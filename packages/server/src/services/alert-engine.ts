@@ -142,7 +142,8 @@ export class AlertEngine {
 
   /** Devices were added, changed or removed: every rule binds again (and replays its history). */
   async devicesChanged(): Promise<void> {
-    for (const e of [...this.entries.values()]) await this.warm(e.stored);
+    // Each rule is read again: one deleted or changed while this runs must not come back stale.
+    for (const id of [...this.entries.keys()]) await this.reload(id);
   }
 
   /** The absence check (and the daily anomaly baseline refresh). */
