@@ -83,6 +83,12 @@ export interface Placed {
   sector: string;
 }
 
+/**
+ * The place of a record whose sector may be unset (a rule or an alert of every sector): without a
+ * sector it is held only by grants without a sector limit.
+ */
+export const placeOf = (r: { unitCode: string; sector?: Sector | null }): Placed => ({ unitCode: r.unitCode, sector: r.sector ?? '' });
+
 export const scopeCovers = (tree: OrgTree, scope: Scope, rec: Placed): boolean =>
   tree.covers(scope.unitCode, rec.unitCode) && (scope.sector === null || scope.sector === rec.sector);
 

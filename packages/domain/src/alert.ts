@@ -1,4 +1,4 @@
-import { filterAllows, type ScopeFilter } from './access.ts';
+import { filterAllows, placeOf, type ScopeFilter } from './access.ts';
 import { checkKnownKeys, checkText, isObject } from './check.ts';
 import type { Sector } from './device-types.ts';
 import type { FieldError } from './errors.ts';
@@ -123,5 +123,5 @@ export function validateAlertAction(action: AlertAction, input: unknown): Checke
   return ok({ ...(note !== undefined && { note }), ...(assignee !== undefined && { assignee }) });
 }
 
-/** Whether a scope sees an alert: by its place (an area alert without a sector needs an all-sector grant). */
-export const alertVisible = (f: ScopeFilter, a: { unitCode: string; sector: Sector | null }): boolean => filterAllows(f, { unitCode: a.unitCode, sector: a.sector ?? '' });
+/** Whether a scope sees an alert, by its place (an area alert without a sector: all-sector grants only). */
+export const alertVisible = (f: ScopeFilter, a: { unitCode: string; sector: Sector | null }): boolean => filterAllows(f, placeOf(a));

@@ -5,6 +5,7 @@ import {
   type EscalationPolicy,
   escalationDue,
   IocError,
+  placeOf,
   scopeConditions,
   type Severity,
   validateAlertAction,
@@ -79,7 +80,7 @@ export class AlertService {
   private async visible(ctx: RequestContext, id: string): Promise<AlertRecord> {
     const alert = await this.store.get(id);
     const hidden = new IocError('IOC_ERR_NOT_FOUND', `alert ${id} not found`);
-    if (!alert || !(await this.access.grant(ctx, 'alert.read', placed(alert)))) throw hidden;
+    if (!alert || !(await this.access.grant(ctx, 'alert.read', placeOf(alert)))) throw hidden;
     return alert;
   }
 
@@ -90,7 +91,7 @@ export class AlertService {
     const alert = await this.store.get(id);
     const hidden = new IocError('IOC_ERR_NOT_FOUND', `alert ${id} not found`);
     if (!alert) throw hidden;
-    const grant = await this.access.grantOrThrow(ctx, 'alert.handle', placed(alert), hidden, 'alert.read');
+    const grant = await this.access.grantOrThrow(ctx, 'alert.handle', placeOf(alert), hidden, 'alert.read');
     const change = await this.stream.serial(async () => {
       const c = await this.store.act(id, EVENT_OF[action], { id: ctx.actor.userId, name: ctx.actor.username }, input.value, this.clock(), (current) => {
         const refused = actionRefused(current.state, action);
@@ -154,6 +155,3 @@ export class AlertService {
     }
   }
 }
-
-/** An alert's place for scope checks (an area alert without a sector matches all-sector grants only). */
-const placed = (a: AlertRecord) => ({ unitCode: a.unitCode, sector: a.sector ?? '' });

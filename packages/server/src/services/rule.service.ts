@@ -4,7 +4,7 @@ import {
   fieldError,
   foldVietnamese,
   IocError,
-  type Placed,
+  placeOf,
   type Rule,
   type RuleDefinition,
   RULE_ID_PATTERN,
@@ -51,12 +51,6 @@ const toView = (s: StoredRule): RuleView => ({
 });
 
 const notFound = (id: string) => new IocError('IOC_ERR_NOT_FOUND', `no rule ${id}`);
-
-/**
- * Where a rule sits for scope checks: its unit, and its sector — an all-sector rule (sector null)
- * is held only by grants without a sector limit (no sector is named '*').
- */
-export const placeOf = (r: Pick<RuleDefinition, 'unitCode' | 'sector'>): Placed => ({ unitCode: r.unitCode, sector: r.sector ?? '*' });
 
 const invalid = (errors: FieldError[]) => new IocError('IOC_ERR_VALIDATION', errors.map((e) => `${e.field || 'body'}: ${e.message}`).join('; '), errors);
 

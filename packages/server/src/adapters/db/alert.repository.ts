@@ -1,4 +1,4 @@
-import { type AlertEventKind, IocError, SEVERITIES, type Severity, severityRank } from '@haidang/domain';
+import { type AlertEventKind, IocError, SEVERITIES, type Severity } from '@haidang/domain';
 import { type Selectable, sql, type Transaction } from 'kysely';
 import type { AlertChange, AlertEventRecord, AlertFilter, AlertRecord, AlertStore, RaiseInput, RepeatInput } from '../../services/ports.ts';
 import type { AlertEventsTable, AlertsTable, Db, Schema } from './db.schema.ts';
@@ -73,12 +73,51 @@ async function addEvent(tx: Tx, alertId: string, kind: AlertEventKind, at: numbe
   return toEvent(row);
 }
 
-const ACTIVE = ['open', 'acknowledged'] as const;
 const SEVERITY_ORDER = [...SEVERITIES];
 
 /** The peak so far or the new value, whichever is more alarming. */
 const peakSql = (value: number | null, upward: boolean) =>
   value === null ? sql<number | null>`peak_value` : upward ? sql<number | null>`greatest(coalesce(peak_value, ${value}::float8), ${value}::float8)` : sql<number | null>`least(coalesce(peak_value, ${value}::float8), ${value}::float8)`;
+
+/**
+ * Counts repeats on the active alerts of these subjects, in one statement: count, last instant and
+ * value, peak, and severity when it rose (a `severity` event). Subjects without an active alert are
+ * left out of the answer.
+ */
+async function repeatRows(tx: Tx, inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]> {
+  const col = <T>(f: (i: RepeatInput) => T) => inputs.map(f);
+  // One statement for every subject that kept firing in a batch. `old` reads the rows as they
+  // were when the statement began (the severity before), so raised severities become events.
+  const { rows } = await sql<Selectable<AlertsTable> & { old_severity: string }>`
+    WITH v AS (
+      SELECT * FROM unnest(${col((i) => i.ruleId)}::text[], ${col((i) => i.subject)}::text[], ${col((i) => i.count)}::int[],
+                           ${col((i) => i.ts)}::float8[], ${col((i) => i.value)}::float8[], ${col((i) => i.peak)}::float8[],
+                           ${col((i) => i.upward)}::bool[], ${col((i) => i.severity)}::text[])
+        AS t(rule_id, subject, n, ms, value, peak, upward, severity)
+    ), old AS (
+      SELECT a.id, a.severity FROM alerts a JOIN v ON a.rule_id = v.rule_id AND a.subject = v.subject
+      WHERE a.state IN ('open', 'acknowledged')
+    )
+    UPDATE alerts a SET
+      count = a.count + v.n,
+      last_ts = greatest(a.last_ts, timestamptz 'epoch' + v.ms * interval '1 millisecond'),
+      last_value = v.value,
+      peak_value = CASE WHEN v.peak IS NULL THEN a.peak_value
+                        WHEN v.upward THEN greatest(coalesce(a.peak_value, v.peak), v.peak)
+                        ELSE least(coalesce(a.peak_value, v.peak), v.peak) END,
+      severity = CASE WHEN array_position(${SEVERITY_ORDER}::text[], v.severity) > array_position(${SEVERITY_ORDER}::text[], a.severity)
+                      THEN v.severity ELSE a.severity END,
+      updated_at = ${new Date(now)}
+    FROM v, old
+    WHERE a.rule_id = v.rule_id AND a.subject = v.subject AND a.state IN ('open', 'acknowledged') AND old.id = a.id
+    RETURNING a.*, old.severity AS old_severity`.execute(tx);
+  const out: AlertChange[] = [];
+  for (const row of rows) {
+    const events = row.severity !== row.old_severity ? [await addEvent(tx, row.id, 'severity', now, { from: row.old_severity, to: row.severity, ts: row.last_ts.getTime(), value: row.last_value })] : [];
+    out.push({ alert: toAlert(row), events });
+  }
+  return out;
+}
 
 export class AlertRepository implements AlertStore {
   constructor(private readonly db: Db) {}
@@ -87,7 +126,7 @@ export class AlertRepository implements AlertStore {
     return this.db.transaction().execute(async (tx) => {
       await engineCommit(tx);
       // 1. Already active (another reading of the same burst, or another node): a repeat.
-      const repeated = await this.repeatIn(tx, { ruleId: i.ruleId, subject: i.subject, count: 1, ts: i.ts, value: i.value, peak: i.value, upward: i.upward, severity: i.severity }, now);
+      const [repeated] = await repeatRows(tx, [{ ruleId: i.ruleId, subject: i.subject, count: 1, ts: i.ts, value: i.value, peak: i.value, upward: i.upward, severity: i.severity }], now);
       if (repeated) return repeated;
       // 2. The latest alert resolved within the reopen window: reopen it.
       const latest = await tx.selectFrom('alerts').select(['id', 'state', 'resolved_at']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).orderBy('id', 'desc').limit(1).executeTakeFirst();
@@ -139,63 +178,11 @@ export class AlertRepository implements AlertStore {
     });
   }
 
-  private async repeatIn(tx: Tx, i: RepeatInput, now: number): Promise<AlertChange | undefined> {
-    const before = await tx.selectFrom('alerts').select(['id', 'severity']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).where('state', 'in', ACTIVE).forUpdate().executeTakeFirst();
-    if (!before) return undefined;
-    const higher = severityRank(i.severity) > severityRank(before.severity as Severity);
-    const row = await tx
-      .updateTable('alerts')
-      .set({
-        count: sql`count + ${i.count}::int`,
-        last_ts: sql`greatest(last_ts, ${new Date(i.ts)}::timestamptz)`,
-        last_value: i.value,
-        peak_value: peakSql(i.peak, i.upward),
-        ...(higher && { severity: i.severity }),
-        updated_at: new Date(now),
-      })
-      .where('id', '=', before.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const events = higher ? [await addEvent(tx, row.id, 'severity', now, { from: before.severity, to: i.severity, ts: i.ts, value: i.value })] : [];
-    return { alert: toAlert(row), events };
-  }
-
   async repeatMany(inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]> {
     if (inputs.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
       await engineCommit(tx);
-      const col = <T>(f: (i: RepeatInput) => T) => inputs.map(f);
-      // One statement for every subject that kept firing in a batch. `old` reads the rows as they
-      // were when the statement began (the severity before), so raised severities become events.
-      const { rows } = await sql<Selectable<AlertsTable> & { old_severity: string }>`
-        WITH v AS (
-          SELECT * FROM unnest(${col((i) => i.ruleId)}::text[], ${col((i) => i.subject)}::text[], ${col((i) => i.count)}::int[],
-                               ${col((i) => i.ts)}::float8[], ${col((i) => i.value)}::float8[], ${col((i) => i.peak)}::float8[],
-                               ${col((i) => i.upward)}::bool[], ${col((i) => i.severity)}::text[])
-            AS t(rule_id, subject, n, ms, value, peak, upward, severity)
-        ), old AS (
-          SELECT a.id, a.severity FROM alerts a JOIN v ON a.rule_id = v.rule_id AND a.subject = v.subject
-          WHERE a.state IN ('open', 'acknowledged')
-        )
-        UPDATE alerts a SET
-          count = a.count + v.n,
-          last_ts = greatest(a.last_ts, timestamptz 'epoch' + v.ms * interval '1 millisecond'),
-          last_value = v.value,
-          peak_value = CASE WHEN v.peak IS NULL THEN a.peak_value
-                            WHEN v.upward THEN greatest(coalesce(a.peak_value, v.peak), v.peak)
-                            ELSE least(coalesce(a.peak_value, v.peak), v.peak) END,
-          severity = CASE WHEN array_position(${SEVERITY_ORDER}::text[], v.severity) > array_position(${SEVERITY_ORDER}::text[], a.severity)
-                          THEN v.severity ELSE a.severity END,
-          updated_at = ${new Date(now)}
-        FROM v, old
-        WHERE a.rule_id = v.rule_id AND a.subject = v.subject AND a.state IN ('open', 'acknowledged') AND old.id = a.id
-        RETURNING a.*, old.severity AS old_severity`.execute(tx);
-      const out: AlertChange[] = [];
-      for (const row of rows) {
-        const events = row.severity !== row.old_severity ? [await addEvent(tx, row.id, 'severity', now, { from: row.old_severity, to: row.severity, ts: row.last_ts.getTime(), value: row.last_value })] : [];
-        out.push({ alert: toAlert(row), events });
-      }
-      return out;
+      return repeatRows(tx, inputs, now);
     });
   }
 
