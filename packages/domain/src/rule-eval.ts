@@ -81,7 +81,8 @@ interface SeriesState {
   lastTs: number;
   holds: boolean;
   value: number | undefined;
-  recent: { ts: number; value: number }[];
+  /** The last EVIDENCE_READINGS readings, written in place (see remember/recentOf). */
+  recent: EvidenceRing;
   /** duration */
   runStart?: number;
   runCount?: number;
@@ -137,6 +138,35 @@ export function bindRule(rule: Rule, devices: Iterable<RuleDevice>, inArea: (uni
   return out;
 }
 
+/**
+ * A ring of the last EVIDENCE_READINGS readings, instant and value interleaved: every reading of
+ * every watched series passes here, so it is written in place (no object, no array shift).
+ */
+interface EvidenceRing {
+  slots: Float64Array;
+  /** The next slot to write. */
+  at: number;
+  count: number;
+}
+
+const remember = (ring: EvidenceRing, ts: number, value: number): void => {
+  ring.slots[2 * ring.at] = ts;
+  ring.slots[2 * ring.at + 1] = value;
+  ring.at = (ring.at + 1) % EVIDENCE_READINGS;
+  if (ring.count < EVIDENCE_READINGS) ring.count++;
+};
+
+/** The ring's readings, oldest first. */
+function recentOf(ring: EvidenceRing): { ts: number; value: number }[] {
+  const first = ring.count < EVIDENCE_READINGS ? 0 : ring.at;
+  const out: { ts: number; value: number }[] = [];
+  for (let i = 0; i < ring.count; i++) {
+    const k = (first + i) % EVIDENCE_READINGS;
+    out.push({ ts: ring.slots[2 * k]!, value: ring.slots[2 * k + 1]! });
+  }
+  return out;
+}
+
 const newSeries = (seriesId: number, deviceId: string, attr: string, periodS: number): SeriesState => ({
   seriesId,
   deviceId,
@@ -145,14 +175,13 @@ const newSeries = (seriesId: number, deviceId: string, attr: string, periodS: nu
   lastTs: Number.NEGATIVE_INFINITY,
   holds: false,
   value: undefined,
-  recent: [],
+  recent: { slots: new Float64Array(2 * EVIDENCE_READINGS), at: 0, count: 0 },
 });
 
 /** Updates one leaf's state on one series with a reading (already known to be newer). */
 function step(leaf: LeafCondition, s: SeriesState, r: EvalReading, ctx: EvalContext): void {
   s.lastTs = r.ts;
-  s.recent.push({ ts: r.ts, value: r.value });
-  if (s.recent.length > EVIDENCE_READINGS) s.recent.shift();
+  remember(s.recent, r.ts, r.value);
   switch (leaf.kind) {
     case 'threshold':
       s.value = r.value;
@@ -421,7 +450,7 @@ export class RuleRuntime {
           holds: s.holds,
           value: s.value,
           ...(s.baseline && { baseline: s.baseline }),
-          readings: [...s.recent],
+          readings: recentOf(s.recent),
         })),
       ),
     };

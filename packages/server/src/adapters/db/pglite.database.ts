@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
+import { PGliteClient } from './pglite-client.ts';
 import { PGliteDialect } from './pglite.dialect.ts';
 import type { Database, Schema } from './db.schema.ts';
 
@@ -36,18 +36,20 @@ async function lock(dir: string): Promise<() => Promise<void>> {
   return () => rm(file, { force: true });
 }
 
-/** Opens PGlite (PostgreSQL in WASM) in `dir`, or in memory when `dir` is undefined (tests). */
+/**
+ * Opens PGlite (PostgreSQL in WASM) in `dir`, or in memory when `dir` is undefined (tests), in a
+ * thread of its own (pglite-client.ts).
+ */
 export async function openPGlite(dir: string | undefined): Promise<Database> {
   if (dir) await mkdir(dir, { recursive: true });
   const unlock = dir ? await lock(dir) : async () => undefined;
-  let pg: PGlite;
+  let pg: PGliteClient;
   try {
-    pg = await PGlite.create(dir ? { dataDir: dir } : {});
+    pg = await PGliteClient.open(dir);
   } catch (e) {
     await unlock();
     throw e;
   }
-  await pg.exec(`SET TIME ZONE 'UTC'`);
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pg) });
   return {
     db,

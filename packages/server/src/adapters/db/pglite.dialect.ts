@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -10,14 +9,15 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { PGliteClient } from './pglite-client.ts';
 
 /**
- * Kysely dialect for PGlite. PGlite is one connection in one thread: a Kysely transaction must
+ * Kysely dialect for PGlite (in its own thread, PGliteClient). PGlite is one connection: a Kysely transaction must
  * hold it exclusively, or queries of other callers would run inside it. A FIFO lock hands the one
  * connection to one holder at a time.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteClient) {}
   createAdapter() {
     return new PostgresAdapter();
   }
@@ -33,13 +33,13 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteClient) {}
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     // Without parameters, the simple protocol: it also runs multi-statement scripts (migrations).
     const res =
       q.parameters.length === 0
-        ? ((await this.pg.exec(q.sql)).at(-1) ?? { rows: [] as R[], fields: [], affectedRows: 0 })
-        : await this.pg.query<R>(q.sql, [...q.parameters]);
+        ? await this.pg.exec<R>(q.sql)
+        : await this.pg.query<R>(q.sql, q.parameters);
     return res.affectedRows !== undefined
       ? { rows: res.rows as R[], numAffectedRows: BigInt(res.affectedRows) }
       : { rows: res.rows as R[] };
@@ -55,7 +55,7 @@ class PGliteDriver implements Driver {
   private tail: Promise<void> = Promise.resolve();
   private release: (() => void) | undefined;
 
-  constructor(pg: PGlite) {
+  constructor(pg: PGliteClient) {
     this.connection = new PGliteConnection(pg);
   }
   async init(): Promise<void> {}
