@@ -102,6 +102,10 @@ export class ReadingWriter {
       }
       this.queued -= n;
       this.metrics.queueDepth(this.queued);
+      // One turn of the event loop before the next batch: the writes the listeners started (an
+      // alert raised by these readings) reach the database first instead of waiting a whole batch
+      // behind it (embedded mode has one connection), and the next batch gathers what arrived.
+      if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
     }
     this.flushing = false;
     for (const w of this.idleWaiters.splice(0)) w();

@@ -56,6 +56,25 @@ function toEvent(r: Selectable<AlertEventsTable>): AlertEventRecord {
 
 type Tx = Transaction<Schema>;
 
+/** Rows as `to_jsonb` gives them (the transition functions of migration 005): instants as ISO text. */
+interface JsonChange {
+  alert: Record<string, unknown>;
+  events: Record<string, unknown>[];
+}
+
+const ALERT_INSTANTS = ['opened_at', 'first_ts', 'last_ts', 'acked_at', 'escalated_at', 'resolved_at', 'closed_at', 'cleared_ts', 'updated_at'];
+
+const withDates = <T>(row: Record<string, unknown>, keys: readonly string[]): T => {
+  const out = { ...row };
+  for (const k of keys) if (typeof out[k] === 'string') out[k] = new Date(out[k]);
+  return out as T;
+};
+
+const changeFromJson = (c: JsonChange): AlertChange => ({
+  alert: toAlert(withDates(c.alert, ALERT_INSTANTS)),
+  events: c.events.map((e) => toEvent(withDates(e, ['at']))),
+});
+
 /**
  * The rule engine's writes commit without waiting for the disk flush (PostgreSQL
  * synchronous_commit = off, this transaction only): an alert write lost in a crash is recovered
@@ -74,10 +93,6 @@ async function addEvent(tx: Tx, alertId: string, kind: AlertEventKind, at: numbe
 }
 
 const SEVERITY_ORDER = [...SEVERITIES];
-
-/** The peak so far or the new value, whichever is more alarming. */
-const peakSql = (value: number | null, upward: boolean) =>
-  value === null ? sql<number | null>`peak_value` : upward ? sql<number | null>`greatest(coalesce(peak_value, ${value}::float8), ${value}::float8)` : sql<number | null>`least(coalesce(peak_value, ${value}::float8), ${value}::float8)`;
 
 /**
  * Counts repeats on the active alerts of these subjects, in one statement: count, last instant and
@@ -122,60 +137,30 @@ async function repeatRows(tx: Tx, inputs: readonly RepeatInput[], now: number): 
 export class AlertRepository implements AlertStore {
   constructor(private readonly db: Db) {}
 
+  /** One statement: repeat, reopen or new alert (migration 005, `ioc_raise_alert`, says how). */
   async raise(i: RaiseInput, now: number): Promise<AlertChange> {
-    return this.db.transaction().execute(async (tx) => {
-      await engineCommit(tx);
-      // 1. Already active (another reading of the same burst, or another node): a repeat.
-      const [repeated] = await repeatRows(tx, [{ ruleId: i.ruleId, subject: i.subject, count: 1, ts: i.ts, value: i.value, peak: i.value, upward: i.upward, severity: i.severity }], now);
-      if (repeated) return repeated;
-      // 2. The latest alert resolved within the reopen window: reopen it.
-      const latest = await tx.selectFrom('alerts').select(['id', 'state', 'resolved_at']).where('rule_id', '=', i.ruleId).where('subject', '=', i.subject).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      if (latest && latest.state === 'resolved' && latest.resolved_at && now - latest.resolved_at.getTime() <= i.reopenMs) {
-        const row = await tx
-          .updateTable('alerts')
-          .set({
-            state: 'open',
-            resolved_at: null,
-            cleared_ts: null,
-            acked_at: null,
-            acked_by: null,
-            escalated_at: null,
-            escalated_to: null,
-            reopen_count: sql`reopen_count + 1`,
-            count: sql`count + 1`,
-            last_ts: new Date(i.ts),
-            last_value: i.value,
-            peak_value: peakSql(i.value, i.upward),
-            severity: i.severity,
-            rule_version: i.ruleVersion,
-            updated_at: new Date(now),
-          })
-          .where('id', '=', latest.id)
-          .where('state', '=', 'resolved')
-          .returningAll()
-          .executeTakeFirst();
-        if (row) {
-          const ev = await addEvent(tx, row.id, 'reopened', now, { ts: i.ts, value: i.value, severity: i.severity, evidence: i.evidence });
-          return { alert: toAlert(row), events: [ev] };
-        }
-      }
-      // 3. A new alert. ON CONFLICT on the partial unique index: if another transaction opened one
-      //    meanwhile, this becomes a repeat of it instead of a second active alert.
-      const { rows } = await sql<Selectable<AlertsTable> & { inserted: boolean }>`
-        INSERT INTO alerts (rule_id, rule_version, subject, device_id, unit_code, sector, owner_unit, state, severity,
-                            title_vi, title_en, opened_at, first_ts, last_ts, count, first_value, last_value, peak_value, evidence)
-        VALUES (${i.ruleId}, ${i.ruleVersion}, ${i.subject}, ${i.deviceId}, ${i.unitCode}, ${i.sector}, ${i.ownerUnit}, 'open', ${i.severity},
-                ${i.title.vi}, ${i.title.en}, ${new Date(now)}, ${new Date(i.ts)}, ${new Date(i.ts)}, 1, ${i.value}, ${i.value}, ${i.value}, ${JSON.stringify(i.evidence)}::jsonb)
-        ON CONFLICT (rule_id, subject) WHERE state IN ('open', 'acknowledged') DO UPDATE SET
-          count = alerts.count + 1,
-          last_ts = greatest(alerts.last_ts, excluded.last_ts),
-          last_value = excluded.last_value,
-          updated_at = excluded.opened_at
-        RETURNING *, (xmax = 0) AS inserted`.execute(tx);
-      const row = rows[0]!;
-      const events = row.inserted ? [await addEvent(tx, row.id, 'raised', now, { ts: i.ts, value: i.value, severity: i.severity })] : [];
-      return { alert: toAlert(row), events };
-    });
+    const p = {
+      ruleId: i.ruleId,
+      ruleVersion: i.ruleVersion,
+      subject: i.subject,
+      deviceId: i.deviceId,
+      unitCode: i.unitCode,
+      sector: i.sector,
+      ownerUnit: i.ownerUnit,
+      severity: i.severity,
+      titleVi: i.title.vi,
+      titleEn: i.title.en,
+      now: new Date(now).toISOString(),
+      ts: new Date(i.ts).toISOString(),
+      tsMs: i.ts,
+      value: i.value,
+      upward: i.upward,
+      evidence: i.evidence,
+      reopenMs: i.reopenMs,
+      severities: SEVERITIES,
+    };
+    const { rows } = await sql<{ r: JsonChange }>`SELECT ioc_raise_alert(${JSON.stringify(p)}::jsonb) AS r`.execute(this.db);
+    return changeFromJson(rows[0]!.r);
   }
 
   async repeatMany(inputs: readonly RepeatInput[], now: number): Promise<AlertChange[]> {
@@ -186,21 +171,12 @@ export class AlertRepository implements AlertStore {
     });
   }
 
+  /** One statement (migration 005, `ioc_clear_alert`); undefined when no alert awaits the clear. */
   async clear(ruleId: string, subject: string, ts: number, value: number | null, now: number): Promise<AlertChange | undefined> {
-    return this.db.transaction().execute(async (tx) => {
-      await engineCommit(tx);
-      const latest = await tx.selectFrom('alerts').select(['id', 'state']).where('rule_id', '=', ruleId).where('subject', '=', subject).where('cleared_ts', 'is', null).orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
-      if (!latest) return undefined;
-      const active = latest.state === 'open' || latest.state === 'acknowledged';
-      const row = await tx
-        .updateTable('alerts')
-        .set({ cleared_ts: new Date(ts), last_value: value, updated_at: new Date(now), ...(active && { state: 'resolved' as const, resolved_at: new Date(now) }) })
-        .where('id', '=', latest.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const ev = await addEvent(tx, row.id, active ? 'resolved' : 'cleared', now, { ts, value });
-      return { alert: toAlert(row), events: [ev] };
-    });
+    const p = { ruleId, subject, now: new Date(now).toISOString(), ts: new Date(ts).toISOString(), tsMs: ts, value };
+    const { rows } = await sql<{ r: JsonChange | null }>`SELECT ioc_clear_alert(${JSON.stringify(p)}::jsonb) AS r`.execute(this.db);
+    const r = rows[0]!.r;
+    return r ? changeFromJson(r) : undefined;
   }
 
   async episodes(ruleId: string): Promise<Map<string, { holding: boolean; watermark: number }>> {
