@@ -23,7 +23,9 @@ const resultOf = (r) => ({ rows: r?.rows ?? [], affectedRows: r?.affectedRows })
 
 let pg;
 try {
-  pg = await PGlite.create(workerData.dir ? { dataDir: workerData.dir } : {});
+  // The WebAssembly comes compiled from the main thread (pglite-client.ts).
+  const { dir, pgliteWasmModule, initdbWasmModule } = workerData;
+  pg = await PGlite.create({ ...(dir && { dataDir: dir }), pgliteWasmModule, initdbWasmModule });
   await pg.exec(`SET TIME ZONE 'UTC'`);
   parentPort.postMessage({ ready: true });
 } catch (e) {
