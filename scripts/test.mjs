@@ -19,7 +19,7 @@ function find(dir, out = []) {
   return out;
 }
 
-const files = ['packages', 'bench', 'e2e', 'scripts']
+const files = ['packages', 'apps', 'bench', 'e2e', 'scripts']
   .flatMap((d) => { try { return find(join(root, d)); } catch { return []; } })
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();

@@ -19,3 +19,4 @@ export * from './rule-eval.ts';
 export * from './robust-stats.ts';
 export * from './alert.ts';
 export * from './derived-series.ts';
+export * from './device-map.ts';

@@ -8,10 +8,12 @@ import { registerAuth, requireAccessDeclaration } from './http/auth.ts';
 import { authRoutes } from './http/auth.routes.ts';
 import { delegationsRoutes } from './http/delegations.routes.ts';
 import { devicesRoutes } from './http/devices.routes.ts';
+import { type ConsoleRoutesOptions, consoleRoutes } from './http/console.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ingestRoutes } from './http/ingest.routes.ts';
 import { liveRoutes } from './http/live.routes.ts';
 import { maintenanceRoutes } from './http/maintenance.routes.ts';
+import { mapRoutes } from './http/map.routes.ts';
 import { opsRoutes, type ReadinessCheck } from './http/ops.routes.ts';
 import { declareStandardErrors, sharedSchemas } from './http/schemas.ts';
 import { rulesRoutes } from './http/rules.routes.ts';
@@ -29,6 +31,7 @@ import type { DeviceService } from './services/device.service.ts';
 import type { IngestService } from './services/ingest.service.ts';
 import type { LiveHub } from './services/live-hub.ts';
 import type { MaintenanceService } from './services/maintenance.service.ts';
+import type { MapService } from './services/map.service.ts';
 import type { OrgUnitService } from './services/org-unit.service.ts';
 import type { RuleService } from './services/rule.service.ts';
 import type { SeriesService } from './services/series.service.ts';
@@ -47,6 +50,8 @@ export interface AppServices {
   live: LiveHub;
   alerts: AlertService;
   alertStream: AlertStream;
+  /** The overview map and tiles. */
+  map: MapService;
   /** Early warning (issue #4): served when wired. */
   rules?: RuleService;
   backtest?: BacktestService;
@@ -66,6 +71,8 @@ export interface AppDeps {
   version: string;
   /** Alert stream tuning (tests shorten the heartbeat). */
   alertStreamOptions?: { heartbeatMs?: number };
+  /** The operator console at /console (built files and its settings); absent: not served. */
+  console?: ConsoleRoutesOptions;
   /** Sees every route as it is added (tests compare the routes with the OpenAPI document). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -119,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'org', description: 'Org units / Đơn vị' },
         { name: 'alerts', description: 'Alerts: lifecycle, escalation, live alert stream / Cảnh báo: xử lý, chuyển cấp, luồng trực tuyến' },
         { name: 'rules', description: 'Warning rules, backtests, maintenance windows / Quy tắc cảnh báo, chạy thử, lịch bảo trì' },
+        { name: 'map', description: 'Overview map (GeoJSON) and key figures / Bản đồ tổng quan và số liệu chính' },
         { name: 'ops', description: 'Operations' },
       ],
     },
@@ -141,6 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ingestRoutes(s.ingest));
   if (s.rules && s.backtest) await app.register(rulesRoutes(s.rules, s.backtest));
   if (s.maintenance) await app.register(maintenanceRoutes(s.maintenance));
+  await app.register(mapRoutes(s.map));
+  if (deps.console) await app.register(consoleRoutes(deps.console));
   await app.register(alertsRoutes(s.alerts, s.alertStream, s.live, s.access, s.auth, deps.alertStreamOptions));
   await app.ready();
   return app;

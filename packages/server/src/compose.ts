@@ -16,6 +16,7 @@ import { migrate } from './adapters/db/migrate.ts';
 import { OrgUnitRepository } from './adapters/db/org-unit.repository.ts';
 import { DataDirInUse, openPGlite } from './adapters/db/pglite.database.ts';
 import { openPostgres } from './adapters/db/postgres.database.ts';
+import { loadStaticAssets } from './adapters/web/static-files.ts';
 import { ReadingRepository } from './adapters/db/reading.repository.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.metrics.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/embedded-broker.adapter.ts';
@@ -35,6 +36,7 @@ import { AlertStream } from './services/alert-stream.ts';
 import { AlertService } from './services/alert.service.ts';
 import { BacktestService } from './services/backtest.ts';
 import { MaintenanceService } from './services/maintenance.service.ts';
+import { MapService } from './services/map.service.ts';
 import { RuleService } from './services/rule.service.ts';
 import { AuditService, type VerifyResult } from './services/audit.service.ts';
 import { AuthService, sha256Hex } from './services/auth.service.ts';
@@ -157,6 +159,7 @@ export function wireServices(
     live.publish(readings);
   });
   const series = new SeriesService(directory, units, latest, readingStore, access, audit, clock);
+  const map = new MapService({ directory, latest, units, access, alerts: alertStore, offline: engine });
   /** Loads the in-memory state (devices, latest values, maintenance windows) from the database: once, before serving. */
   const loadState = async () => {
     await directory.load();
@@ -166,7 +169,7 @@ export function wireServices(
   };
   return {
     metrics, audit, units, access, auth, users, delegations, readingStore, directory, devices, writer, ingest, series, live,
-    alertStore, alertStream, maintenance, ruleStore, rules, backtest, alerts, engine, derived, loadState,
+    alertStore, alertStream, maintenance, ruleStore, rules, backtest, alerts, engine, derived, map, loadState,
   };
 }
 
@@ -270,6 +273,8 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       closers.push(() => broker!.close());
     }
 
+    const consoleAssets = await loadStaticAssets(config.consoleDir);
+    if (!consoleAssets) log.warn({ dir: config.consoleDir }, 'the operator console is not built: /console answers 503 until `npm run build` (npm start builds it)');
     const app = await buildApp({
       services,
       secureCookie: config.cookieSecure,
@@ -282,6 +287,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       bodyLimit: config.maxPayloadBytes,
       logger: log,
       version: VERSION,
+      console: { assets: consoleAssets, tileUrl: config.mapTileUrl, tileAttribution: config.mapTileAttribution },
     });
     try {
       await app.listen({ port: config.httpPort, host: config.httpHost });

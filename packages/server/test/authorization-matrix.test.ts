@@ -1215,6 +1215,83 @@ const MATRIX: Record<string, Entry> = {
       },
     }),
   },
+
+  // The overview map and tiles: devices under device.read, alerts under alert.read, unit areas
+  // under unit.read; whatever lies outside the caller's scope is absent from features and figures.
+  'GET /api/v1/map/devices': {
+    access: 'device.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => {
+      const alert = scope === 'in' ? await ewAlert(w, '20233') : undefined;
+      return {
+        method: 'GET',
+        url: scope === 'in' ? '/api/v1/map/devices' : '/api/v1/map/devices?unit=493',
+        check: async (got) => {
+          const b = got.json<{ type: string; features: { id: string; properties: { unitCode: string; activeAlerts: number; severity: string | null } }[] }>();
+          assert.equal(b.type, 'FeatureCollection');
+          if (scope === 'out') return assert.deepEqual(b.features, []);
+          await assertInDistrict(w, b.features.map((f) => f.properties), 'map devices');
+          const ids = b.features.map((f) => f.id);
+          assert.ok(ids.includes(w.devIn) && !ids.includes(w.devOut));
+          const mine = b.features.find((f) => f.id === w.devIn)!.properties;
+          assert.ok(alert && mine.activeAlerts >= 1 && mine.severity !== null, 'the alert in scope shows on its device');
+        },
+      };
+    },
+  },
+  'GET /api/v1/map/units': {
+    access: 'unit.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, scope }) => {
+      // A fresh ward with an area: under 492 (in scope) or 493 (out of scope).
+      const code = w.fresh('mx-u');
+      const geometry = { type: 'Polygon', coordinates: [[[108.2, 16.0], [108.21, 16.0], [108.21, 16.01], [108.2, 16.0]]] };
+      const r = await w.admin({ method: 'POST', url: '/api/v1/units', payload: { code, name: { vi: `Phường ${code}`, en: `Ward ${code}` }, kind: 'ward', parent: scope === 'in' ? '492' : '493', geometry } });
+      assert.equal(r.statusCode, 201, r.body);
+      return {
+        method: 'GET',
+        url: '/api/v1/map/units',
+        check: async (got) => {
+          const codes = got.json<{ features: { id: string; properties: { code: string } }[] }>().features.map((f) => f.properties.code);
+          for (const c of codes) assert.ok(await w.inDistrict(c), `unit ${c} is outside the caller's scope`);
+          assert.equal(codes.includes(code), scope === 'in', `the new ward ${code}`);
+        },
+      };
+    },
+  },
+  'GET /api/v1/overview': {
+    access: 'device.read',
+    roles: ['city_leader', 'ioc_operator', 'oc_operator', 'analyst', 'data_provider', 'system_admin'],
+    scope: 'list',
+    ok: 200,
+    build: async ({ w, caller, scope }) => {
+      // A fresh alert inside or outside the caller's scope: the figures count only what the caller's
+      // own (scoped) listings hold.
+      await ewAlert(w, scope === 'in' ? '20233' : '20263');
+      return {
+        method: 'GET',
+        url: '/api/v1/overview',
+        check: async (got) => {
+          const o = got.json<{ alerts: Record<string, number>; devices: { total: number } }>();
+          const total = async (url: string) => {
+            const r = await w.as(caller!.token, { method: 'GET', url });
+            assert.equal(r.statusCode, 200, r.body);
+            return r.json<{ total: number }>().total;
+          };
+          const { escalated, ...bySeverity } = o.alerts;
+          assert.equal(Object.values(bySeverity).reduce((a, b) => a + b, 0), await total('/api/v1/alerts?state=active&limit=1'), 'active alerts: those of the caller\'s alert list');
+          assert.equal(escalated, await total('/api/v1/alerts?state=active&escalated=true&limit=1'));
+          assert.equal(o.devices.total, await total('/api/v1/devices?limit=1'), 'devices: those of the caller\'s device list');
+          const all = (await w.admin({ method: 'GET', url: '/api/v1/devices?limit=1' })).json<{ total: number }>().total;
+          assert.ok(o.devices.total < all, 'not the city\'s');
+        },
+      };
+    },
+  },
 };
 
 /** Rules the alerts of the matrix cite, one per unit and backend. */

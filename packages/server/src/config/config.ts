@@ -3,6 +3,7 @@
  * the variable and the reason; main prints it as one line and exits.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkPassword, type EscalationPolicy, parseEscalationPolicy, type WarningThresholds } from '@haidang/domain';
 import { StartupError } from '../services/startup-error.ts';
 import { ORG_PRESETS, type OrgPresetName } from './org-presets.ts';
@@ -46,6 +47,11 @@ export interface Config {
   /** Largest MQTT payload or HTTP body accepted, in bytes. */
   maxPayloadBytes: number;
   retention: { rawDays: number; minuteDays: number; hourDays: number };
+  /** The built operator console's folder. */
+  consoleDir: string;
+  /** A base map's XYZ tile URL template, or null: the map shows boundaries from the server only. */
+  mapTileUrl: string | null;
+  mapTileAttribution: string | null;
 }
 
 /** A bad configuration value: a start-up error naming the variable. */
@@ -81,6 +87,9 @@ export const CONFIG_VARS: VarSpec[] = [
   { name: 'IOC_INGEST_AUTH', default: 'apikey', help: { vi: 'Ai được gửi số liệu: apikey (chuẩn FIWARE: khóa nhóm + mã thiết bị) | credentials (phải có khóa API của đơn vị cung cấp dữ liệu hoặc mã truy cập thiết bị)', en: 'who may send readings: apikey (FIWARE: group key + device id) | credentials (a data provider API key or the device access token is required)' } },
   { name: 'IOC_TRUST_PROXY', default: '0', help: { vi: 'Tin proxy nào về địa chỉ client (X-Forwarded-For): 0 | 1 (tất cả) | số bước | danh sách IP/CIDR cách nhau dấu phẩy — cần khi chạy sau reverse proxy', en: 'proxies to trust for the client address (X-Forwarded-For): 0 | 1 (all) | hop count | comma-separated IPs/CIDRs — needed behind a reverse proxy' } },
   { name: 'IOC_COOKIE_SECURE', default: '0', help: { vi: 'Cookie phiên chỉ gửi qua HTTPS (bật khi chạy sau TLS)', en: 'session cookie sent over HTTPS only (turn on behind TLS)' } },
+  { name: 'IOC_CONSOLE_DIR', default: undefined, help: { vi: 'Thư mục giao diện điều hành đã build; bỏ trống = apps/console/dist', en: 'folder of the built operator console; unset = apps/console/dist' } },
+  { name: 'IOC_MAP_TILE_URL', default: undefined, help: { vi: 'Mẫu URL ô bản đồ nền XYZ (…/{z}/{x}/{y}.png) nếu có máy chủ bản đồ; bỏ trống = bản đồ chỉ có ranh giới, không cần Internet', en: 'XYZ base-map tile URL template (…/{z}/{x}/{y}.png) when a tile server exists; unset = boundaries only, no internet needed' } },
+  { name: 'IOC_MAP_TILE_ATTRIBUTION', default: undefined, help: { vi: 'Ghi công của bản đồ nền (hiện trên bản đồ)', en: 'attribution of the base map (shown on the map)' } },
   { name: 'IOC_LOG_LEVEL', default: 'info', help: { vi: 'Mức log: fatal|error|warn|info|debug|trace|silent', en: 'log level: fatal|error|warn|info|debug|trace|silent' } },
   { name: 'IOC_MAX_PAYLOAD_BYTES', default: '1048576', help: { vi: 'Kích thước tối đa của một bản tin MQTT / thân HTTP (byte)', en: 'largest MQTT payload / HTTP body (bytes)' } },
   { name: 'IOC_RETENTION_RAW_DAYS', default: '30', help: { vi: 'Số ngày giữ số liệu gốc (0 = mãi mãi)', en: 'days to keep raw readings (0 = forever)' } },
@@ -197,7 +206,22 @@ export function loadConfig(env: Env, hostName = 'ioc'): Config {
       minuteDays: int(env, 'IOC_RETENTION_MINUTE_DAYS', 0, 36500),
       hourDays: int(env, 'IOC_RETENTION_HOUR_DAYS', 0, 36500),
     },
+    consoleDir: resolve(read(env, 'IOC_CONSOLE_DIR') ?? SHIPPED_CONSOLE_DIR),
+    mapTileUrl: tileUrl(env),
+    mapTileAttribution: read(env, 'IOC_MAP_TILE_ATTRIBUTION')?.slice(0, 500) ?? null,
   };
+}
+
+/** Where `npm run build` puts the operator console. */
+const SHIPPED_CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/dist', import.meta.url));
+
+/** An http(s) XYZ template with {z}, {x} and {y} (MapLibre's raster source). */
+function tileUrl(env: Env): string | null {
+  const raw = url(env, 'IOC_MAP_TILE_URL', ['http', 'https']);
+  if (raw === undefined) return null;
+  const template = read(env, 'IOC_MAP_TILE_URL')!;
+  if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) throw new ConfigError('IOC_MAP_TILE_URL', 'must contain {z}, {x} and {y} (e.g. https://tiles.example.vn/{z}/{x}/{y}.png)');
+  return template;
 }
 
 /** The `--help` text: usage and every variable with its default, in Vietnamese and English. */

@@ -1,4 +1,4 @@
-import { ALERT_STATE_NAMES, ALERT_STATES, type AlertAction, fieldError, IocError, SEVERITIES, SEVERITY_NAMES } from '@haidang/domain';
+import { ALERT_STATE_NAMES, ALERT_STATES, type AlertAction, fieldError, IocError, type Sector, SEVERITIES, SEVERITY_NAMES } from '@haidang/domain';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccessPolicy } from '../services/access-policy.ts';
@@ -8,7 +8,7 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { LiveHub, LiveReading } from '../services/live-hub.ts';
 import type { AlertEventRecord, AlertRecord } from '../services/ports.ts';
 import { ctxOf } from './auth.ts';
-import { errors, instant } from './schemas.ts';
+import { deviceFilters, errors, instant } from './schemas.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -132,6 +132,7 @@ export const alertsRoutes =
         summary: 'Alerts in my scope / Danh sách cảnh báo',
         querystring: Type.Object({
           unit: Type.Optional(Type.String({ maxLength: 32 })),
+          sector: deviceFilters.sector,
           state: Type.Optional(Type.String({ maxLength: 100, description: `comma-separated: ${ALERT_STATES.join(', ')}; \`active\` = open,acknowledged` })),
           severity: Type.Optional(Type.String({ maxLength: 100, description: `comma-separated: ${SEVERITIES.join(', ')}` })),
           rule: Type.Optional(Type.String({ maxLength: 64 })),
@@ -149,6 +150,7 @@ export const alertsRoutes =
       const states = q.state === 'active' ? ['open' as const, 'acknowledged' as const] : csvOf('state', q.state, ALERT_STATES);
       const r = await alerts.list(ctxOf(req), {
         ...(q.unit && { unit: q.unit }),
+        ...(q.sector ? { sector: q.sector as Sector } : {}),
         ...(states && { states }),
         ...(q.severity && { severities: csvOf('severity', q.severity, SEVERITIES)! }),
         ...(q.rule && { ruleId: q.rule }),

@@ -115,6 +115,11 @@ export class AlertEngine {
     return { rules: this.entries.size, series: this.bySeries.size, offlineDevices: this.offline.size };
   }
 
+  /** Whether an absence rule currently finds the device offline (silent too long); read by the map. */
+  isOffline(deviceId: string): boolean {
+    return this.offline.has(deviceId);
+  }
+
   /** Committed readings (the writer's onCommitted): synchronous and cheap; never throws. */
   apply(readings: readonly SeriesReading[]): void {
     for (const r of readings) {

@@ -7,6 +7,7 @@ import {
   IocError,
   placeOf,
   scopeConditions,
+  type Sector,
   type Severity,
   validateAlertAction,
 } from '@haidang/domain';
@@ -18,6 +19,7 @@ import type { RequestContext } from './request-context.ts';
 
 export interface AlertQuery {
   unit?: string;
+  sector?: Sector;
   states?: AlertState[];
   severities?: Severity[];
   ruleId?: string;
@@ -59,6 +61,7 @@ export class AlertService {
     return this.store.list({
       ...(scopes && { scopes }),
       ...(q.unit && { unitCodes: await this.units.subtree(q.unit) }),
+      ...(q.sector && { sector: q.sector }),
       ...(q.states && { states: q.states }),
       ...(q.severities && { severities: q.severities }),
       ...(q.ruleId && { ruleId: q.ruleId }),

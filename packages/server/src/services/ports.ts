@@ -412,6 +412,7 @@ export interface AlertFilter {
   /** The caller's scope (see domain scopeConditions); undefined = everything. */
   scopes?: UnitCondition[];
   unitCodes?: readonly string[];
+  sector?: Sector;
   states?: readonly AlertState[];
   severities?: readonly Severity[];
   ruleId?: string;
@@ -421,6 +422,18 @@ export interface AlertFilter {
   to?: number;
   limit: number;
   offset: number;
+}
+
+/** Active alerts (open or acknowledged) counted per device and severity: the map's and the overview's one query. */
+export interface ActiveAlertCount {
+  /** null: alerts on an area (`area:<unit>`), not on a device. */
+  deviceId: string | null;
+  /** Where the alerts are (their unit code). */
+  unitCode: string;
+  severity: Severity;
+  count: number;
+  /** How many of them have escalated. */
+  escalated: number;
 }
 
 /** What one change did: the alert after it and the timeline events it wrote. */
@@ -460,4 +473,20 @@ export interface AlertStore {
   escalate(id: string, from: string | null, to: string, now: number): Promise<AlertChange | undefined>;
   /** Open (unacknowledged) alerts, for the escalation sweep. */
   unacknowledged(): Promise<AlertRecord[]>;
+  /** Active alerts in the scope (undefined: everywhere), counted per device and severity, in one query. */
+  activeCounts(scopes?: readonly UnitCondition[]): Promise<ActiveAlertCount[]>;
+}
+
+/** One file of a built web application. */
+export interface StaticAsset {
+  body: Buffer;
+  /** Content-Type. */
+  type: string;
+  etag: string;
+}
+
+/** A built web application (the operator console): files by their path inside it (`assets/x.js`). */
+export interface StaticAssets {
+  get(path: string): StaticAsset | undefined;
+  size: number;
 }

@@ -1,6 +1,6 @@
-import { type AlertEventKind, IocError, SEVERITIES, type Severity } from '@haidang/domain';
+import { type AlertEventKind, IocError, SEVERITIES, type Severity, type UnitCondition } from '@haidang/domain';
 import { type Selectable, sql, type Transaction } from 'kysely';
-import type { AlertChange, AlertEventRecord, AlertFilter, AlertRecord, AlertStore, RaiseInput, RepeatInput } from '../../services/ports.ts';
+import type { ActiveAlertCount, AlertChange, AlertEventRecord, AlertFilter, AlertRecord, AlertStore, RaiseInput, RepeatInput } from '../../services/ports.ts';
 import type { AlertEventsTable, AlertsTable, Db, Schema } from './db.schema.ts';
 import { scopeWhere } from './scope-sql.ts';
 
@@ -204,6 +204,7 @@ export class AlertRepository implements AlertStore {
       q = q.where((eb) => scopeWhere(eb, scopes, { unit: 'unit_code', sector: 'sector' }));
     }
     if (f.unitCodes) q = q.where('unit_code', '=', sql<string>`ANY(${[...f.unitCodes]}::text[])`);
+    if (f.sector) q = q.where('sector', '=', f.sector);
     if (f.states) q = q.where('state', 'in', [...f.states]);
     if (f.severities) q = q.where('severity', 'in', [...f.severities]);
     if (f.ruleId) q = q.where('rule_id', '=', f.ruleId);
@@ -273,5 +274,15 @@ export class AlertRepository implements AlertStore {
   async unacknowledged(): Promise<AlertRecord[]> {
     const rows = await this.db.selectFrom('alerts').selectAll().where('state', '=', 'open').orderBy('id').limit(10_000).execute();
     return rows.map(toAlert);
+  }
+
+  async activeCounts(scopes?: readonly UnitCondition[]): Promise<ActiveAlertCount[]> {
+    let q = this.db.selectFrom('alerts').where('state', 'in', ['open', 'acknowledged']);
+    if (scopes) q = q.where((eb) => scopeWhere(eb, scopes, { unit: 'unit_code', sector: 'sector' }));
+    const rows = await q
+      .select((eb) => ['device_id', 'unit_code', 'severity', eb.fn.countAll<string | number>().as('n'), eb.fn.count<string | number>('escalated_at').as('escalated')])
+      .groupBy(['device_id', 'unit_code', 'severity'])
+      .execute();
+    return rows.map((r) => ({ deviceId: r.device_id, unitCode: r.unit_code, severity: r.severity as Severity, count: Number(r.n), escalated: Number(r.escalated) }));
   }
 }

@@ -1,0 +1,143 @@
+import type { Grant, Severity } from '@haidang/domain';
+
+export interface Bilingual {
+  vi: string;
+  en: string;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string;
+  unitCode: string;
+  kind: string;
+}
+
+export interface SessionView {
+  user: UserView;
+  grants: Grant[];
+  csrfToken: string | null;
+  expiresAt: string | null;
+}
+
+export interface UnitView {
+  code: string;
+  name: Bilingual;
+  kind: string;
+  parent: string | null;
+  sector: string | null;
+  status: 'active' | 'retired';
+  successor: string | null;
+  hasGeometry: boolean;
+}
+
+export type AlertStateName = 'open' | 'acknowledged' | 'resolved' | 'closed';
+
+export interface LeafEvidence {
+  leaf: number;
+  deviceId: string;
+  attr: string;
+  holds: boolean;
+  value?: number;
+  baseline?: { median: number; scale: number };
+  readings: { ts: number; value: number }[];
+}
+
+export interface EvidenceView {
+  ruleId: string;
+  ruleVersion: number;
+  condition: unknown;
+  ts: number;
+  leaves: LeafEvidence[];
+}
+
+export interface AlertView {
+  id: string;
+  ruleId: string;
+  ruleVersion: number;
+  subject: string;
+  deviceId: string | null;
+  unitCode: string;
+  sector: string | null;
+  ownerUnit: string;
+  state: AlertStateName;
+  severity: Severity;
+  title: Bilingual;
+  openedAt: string;
+  firstTs: string;
+  lastTs: string;
+  count: number;
+  firstValue: number | null;
+  lastValue: number | null;
+  peakValue: number | null;
+  ackedAt: string | null;
+  ackedBy: string | null;
+  assignee: string | null;
+  escalated: boolean;
+  escalatedTo: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+  reopenCount: number;
+  evidence: EvidenceView | null;
+  updatedAt: string;
+}
+
+export interface AlertEventView {
+  id: string;
+  alertId: string;
+  at: string;
+  kind: string;
+  actor: string | null;
+  data: Record<string, unknown>;
+}
+
+export type DeviceState = 'ok' | 'warning' | 'alert' | 'offline';
+
+export interface MapDeviceProps {
+  id: string;
+  name: string;
+  type: string;
+  unitCode: string;
+  sector: string | null;
+  state: DeviceState;
+  severity: Severity | null;
+  activeAlerts: number;
+  values: Record<string, { value: number; ts: string; unit: string }>;
+}
+
+export interface Feature<G, P> {
+  type: 'Feature';
+  id?: string | number;
+  geometry: G;
+  properties: P;
+}
+
+export interface FeatureCollection<G, P> {
+  type: 'FeatureCollection';
+  features: Feature<G, P>[];
+}
+
+export type PointGeometry = { type: 'Point'; coordinates: [number, number] };
+export type AreaGeometry = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface MapUnitProps {
+  code: string;
+  name: Bilingual;
+  kind: string;
+  parent: string | null;
+}
+
+export interface Overview {
+  alerts: Record<Severity, number> & { escalated: number };
+  devices: { total: number; online: number; offline: number; inAlert: number };
+  worstAqi: { deviceId: string; name: string; value: number; ts: string } | null;
+  rainNow: { deviceId: string; name: string; value: number; ts: string } | null;
+  rivers: { deviceId: string; name: string; level: number | null; alarmLevel: number | null; ts: string | null }[];
+}
+
+export interface ConsoleConfig {
+  /** An XYZ raster tile URL template for a base map, when one exists (IOC_MAP_TILE_URL). */
+  tileUrl: string | null;
+  tileAttribution: string | null;
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRoute, routeHash } from './route.ts';
+
+describe('console routes', () => {
+  it('reads the hash, and writes it back', () => {
+    const cases: [string, ReturnType<typeof parseRoute>][] = [
+      ['', { view: 'overview' }],
+      ['#/', { view: 'overview' }],
+      ['#/overview/492', { view: 'overview', unit: '492' }],
+      ['#/alerts', { view: 'alerts' }],
+      ['#/alerts/17', { view: 'alerts', id: '17' }],
+      ['#/nothing/here', { view: 'not-found', path: 'nothing/here' }],
+    ];
+    for (const [hash, route] of cases) {
+      assert.deepEqual(parseRoute(hash), route, hash);
+      if (route.view !== 'not-found') assert.deepEqual(parseRoute(routeHash(route)), route);
+    }
+  });
+
+  it('keeps odd characters inside one segment', () => {
+    assert.deepEqual(parseRoute(routeHash({ view: 'alerts', id: 'a/b <x>' })), { view: 'alerts', id: 'a/b <x>' });
+  });
+});
