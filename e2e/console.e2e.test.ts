@@ -66,6 +66,7 @@ describe('operator console in Chromium', { skip, timeout: 180_000 }, () => {
     await inbox.open('#/alerts');
     await inbox.signIn('admin', TEST_ADMIN_PASSWORD);
     await inbox.page.getByRole('status').filter({ hasText: 'Trực tuyến' }).waitFor();
+    await inbox.page.getByText('0 / 0 cảnh báo').waitFor();
     const overview = new ConsolePage(await admin.newPage(), base);
     await overview.open('#/overview');
     await overview.page.locator('.city-map[data-ready="true"]').waitFor({ timeout: 30_000 });
@@ -149,6 +150,50 @@ describe('operator console in Chromium', { skip, timeout: 180_000 }, () => {
     assert.match((await p.page.locator('.alert-detail-panel').textContent()) ?? '', /not found/);
     assert.deepEqual(unexpected(errors).filter((e) => !/status of 404/.test(e)), []);
     await context.close();
+  });
+
+  it('finds a device without diacritics and shows its values, derived indices, chart and alert history', async () => {
+    const p = new ConsolePage(await admin.newPage(), base);
+    const errors = pageErrors(p.page);
+    await p.open('#/devices');
+    await p.page.getByRole('searchbox').fill('nguyen luong bang');
+    const hit = p.page.locator('.device-list li[data-device-id="fd-e2e-lc"]');
+    await hit.waitFor();
+    // The whole list (both sensors) gives way to the one match.
+    await p.page.locator('.device-list li[data-device-id="fd-e2e-hc"]').waitFor({ state: 'detached' });
+    assert.equal(await p.page.locator('.device-list li[data-device-id]').count(), 1);
+    await hit.locator('a').click();
+    const detail = p.page.locator('article.device-detail');
+    await detail.getByRole('heading', { name: 'Ngập Nguyễn Lương Bằng' }).waitFor();
+    // The latest depth and the derived depth class, and the alert raised earlier in the history.
+    await detail.locator('table.values th', { hasText: 'depth_class' }).waitFor();
+    await detail.getByRole('img', { name: /Ngập Nguyễn Lương Bằng · depth/ }).waitFor();
+    await detail.locator('.mini-alerts li').first().waitFor();
+    await p.page.getByLabel('Độ phân giải').selectOption('raw');
+    await detail.getByText(/điểm, độ phân giải Số liệu gốc/).waitFor();
+    await screenshot(p.page, 'console-device-explorer-vi');
+    assert.deepEqual(unexpected(errors), []);
+  });
+
+  it('video wall: full-screen panels rotate by themselves, live, and can be stepped with the keys', async () => {
+    const p = new ConsolePage(await admin.newPage(), base);
+    const errors = pageErrors(p.page);
+    await p.open('#/wall?interval=5');
+    const wall = p.page.locator('.wall');
+    await wall.and(p.page.locator('[data-panel="map"]')).waitFor();
+    await p.page.locator('.wall .city-map[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await screenshot(p.page, 'console-video-wall-map');
+    await p.page.locator('.wall[data-panel="alerts"]').waitFor({ timeout: 8000 });
+    await p.page.locator('.wall-alerts li').first().waitFor();
+    await screenshot(p.page, 'console-video-wall-alerts');
+    await p.page.keyboard.press('Space'); // pause
+    await p.page.keyboard.press('ArrowRight');
+    await p.page.locator('.wall[data-panel="water"]').waitFor();
+    await p.page.keyboard.press('ArrowRight');
+    await p.page.locator('.wall[data-panel="air"]').waitFor();
+    await p.page.waitForTimeout(6000);
+    assert.equal(await wall.getAttribute('data-panel'), 'air', 'paused: stays');
+    assert.deepEqual(unexpected(errors), []);
   });
 
   it('switches between Vietnamese and English, and remembers the choice', async () => {

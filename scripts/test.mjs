@@ -28,27 +28,42 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
-);
-// The summary lines (`ℹ pass N`…) can be followed by pages of failure details: keep them apart.
-let pending = '';
-let tail = '';
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  const lines = (pending + chunk.toString()).split('\n');
-  pending = lines.pop() ?? '';
-  for (const l of lines) if (/^ℹ \w+ \d+/.test(l)) tail += `${l}\n`;
-});
-child.on('close', (code) => {
-  if (/^ℹ \w+ \d+/.test(pending)) tail += pending;
-  // The last summary wins (there is one per run).
-  const num = (label) => Number([...tail.matchAll(new RegExp(`^ℹ ${label} (\\d+)`, 'gm'))].at(-1)?.[1] ?? 0);
-  const passed = num('pass');
-  const failed = num('fail') + num('cancelled');
-  const skipped = num('skipped');
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  process.exit(code ?? 1);
-});
+/**
+ * Runs test files with Node's runner, `concurrency` at a time; resolves with the run's totals and exit code.
+ * The summary lines (`ℹ pass N`…) can be followed by pages of failure details: they are kept apart.
+ */
+function run(batch, concurrency) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...batch],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
+    );
+    let pending = '';
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) if (/^ℹ \w+ \d+/.test(l)) tail += `${l}\n`;
+    });
+    child.on('close', (code) => {
+      if (/^ℹ \w+ \d+/.test(pending)) tail += pending;
+      // The last summary wins (there is one per run).
+      const num = (label) => Number([...tail.matchAll(new RegExp(`^ℹ ${label} (\\d+)`, 'gm'))].at(-1)?.[1] ?? 0);
+      resolve({ passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped'), code: code ?? 1 });
+    });
+  });
+}
+
+// Browser end-to-end tests run last and alone: they assert on-screen latencies (an alert within
+// 2 s), which the heaviest integration tests running beside them would distort.
+const browser = files.filter((f) => f.startsWith('e2e/'));
+const rest = files.filter((f) => !f.startsWith('e2e/'));
+const results = [];
+if (rest.length) results.push(await run(rest, 2));
+if (browser.length) results.push(await run(browser, 1));
+const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+const skipped = sum('skipped');
+console.log(`${sum('passed')} passed, ${sum('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(results.some((r) => r.code !== 0) ? 1 : 0);

@@ -4,8 +4,10 @@ import { AlertStreamProvider, useAlertEvents } from './alerts/AlertStream.tsx';
 import { allowsSomewhere } from './auth/permissions.ts';
 import { SessionProvider, useSession } from './auth/session.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
+import { DevicesPage } from './devices/DevicesPage.tsx';
 import { OverviewPage } from './overview/OverviewPage.tsx';
 import { LanguageSwitch } from './shared/LanguageSwitch.tsx';
+import { VideoWall } from './wall/VideoWall.tsx';
 import { type Route, routeHash, useRoute } from './shared/route.ts';
 
 export function App() {
@@ -25,10 +27,13 @@ function Shell() {
   const session = useSession();
   const route = useRoute();
   const { connected } = useAlertEvents(() => undefined);
+  if (route.view === 'wall') return <VideoWall />;
   const scope = session.grants.map((g) => `${pick(ROLE_LABELS[g.role])} · ${pick(session.unitsByCode.get(g.unitCode)?.name) || g.unitCode}${g.sector ? ` (${g.sector})` : ''}`).join('; ');
   const nav: { route: Route; label: string; show: boolean }[] = [
     { route: { view: 'overview' }, label: t('nav.overview'), show: allowsSomewhere(session.grants, 'device.read') },
     { route: { view: 'alerts' }, label: t('nav.alerts'), show: allowsSomewhere(session.grants, 'alert.read') },
+    { route: { view: 'devices' }, label: t('nav.devices'), show: allowsSomewhere(session.grants, 'device.read') },
+    { route: { view: 'wall' }, label: t('nav.wall'), show: allowsSomewhere(session.grants, 'device.read') },
   ];
   return (
     <div className="shell">
@@ -57,6 +62,7 @@ function Shell() {
       <main className="content">
         {route.view === 'overview' && <OverviewPage unit={route.unit} />}
         {route.view === 'alerts' && <AlertInbox selectedId={route.id} />}
+        {route.view === 'devices' && <DevicesPage selectedId={route.id} />}
         {route.view === 'not-found' && <OverviewPage unit={undefined} />}
       </main>
     </div>

@@ -43,6 +43,10 @@ const BAD: Record<string, string[]> = {
   IOC_SIM_SCENARIO: ['flood', 'Storm'],
   IOC_ADMIN_PASSWORD: ['short', '12345678901', 'aaaaaaaaaaaaaaaaaaaaaaaa', 'admin-admin-Admin-2026', 'passwordpassword'],
   IOC_LOG_LEVEL: ['verbose', 'INFO', 'warning'],
+  // Any folder: a missing one is reported at start (the console answers 503), not refused.
+  IOC_CONSOLE_DIR: [],
+  IOC_MAP_TILE_URL: ['tiles.example.vn/{z}/{x}/{y}.png', 'ftp://tiles.example.vn/{z}/{x}/{y}.png', 'https://tiles.example.vn/tiles.png', 'https://tiles.example.vn/{z}/{x}.png'],
+  IOC_MAP_TILE_ATTRIBUTION: [],
   IOC_MAX_PAYLOAD_BYTES: ['1023', '67108865', '1MB', '-5'],
   IOC_RETENTION_RAW_DAYS: ['-1', '36501', 'x'],
   IOC_RETENTION_MINUTE_DAYS: ['-1', '36501', '7d'],

@@ -108,7 +108,10 @@ function EvidenceChart({ leaf, condition }: { leaf: LeafEvidence; condition: Con
   return (
     <div className="evidence-leaf">
       <p>
-        <code>{leaf.deviceId}</code> · <code>{leaf.attr}</code> {spec ? `· ${spec.kind}` : ''}
+        <a href={`#/devices/${encodeURIComponent(leaf.deviceId)}`}>
+          <code>{leaf.deviceId}</code>
+        </a>{' '}
+        · <code>{leaf.attr}</code> {spec ? `· ${spec.kind}` : ''}
         {leaf.value !== undefined ? ` = ${leaf.value}` : ''}
       </p>
       <LineChart points={leaf.readings} marks={leaf.readings} lines={lines} unit={leaf.attr} label={`${t('chart.readings')}: ${leaf.deviceId} ${leaf.attr}`} />

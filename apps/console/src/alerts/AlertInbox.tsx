@@ -1,5 +1,5 @@
 import { ALERT_STATE_NAMES, SECTORS, SEVERITIES, type Severity, SEVERITY_NAMES } from '@haidang/domain';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, withQuery } from '../api/client.ts';
 import type { AlertView } from '../api/types.ts';
 import { useSession } from '../auth/session.tsx';
@@ -26,20 +26,38 @@ export function AlertInbox({ selectedId }: { selectedId: string | undefined }) {
   // Bumped by every live event: the open detail reloads its timeline.
   const [version, setVersion] = useState(0);
 
+  // Live events that arrive while a page is loading are applied to it once it is in: the answer
+  // may have been read before them, and must not hide a new alert.
+  const arrivedDuringLoad = useRef<AlertView[] | null>(null);
   const load = useCallback(
     async (offset: number) => {
       setLoading(true);
+      arrivedDuringLoad.current = [];
       try {
         const r = await api<{ items: AlertView[]; total: number }>('GET', withQuery('/api/v1/alerts', { ...filterQuery(filter), limit: PAGE, offset }));
-        setList((prev) => ({ items: offset === 0 ? r.items : [...prev.items, ...r.items.filter((a) => !prev.items.some((p) => p.id === a.id))], total: r.total }));
+        const arrived = arrivedDuringLoad.current ?? [];
+        setList((prev) => {
+          let items = offset === 0 ? r.items : [...prev.items, ...r.items.filter((a) => !prev.items.some((p) => p.id === a.id))];
+          let total = r.total;
+          for (const a of arrived) {
+            const fresh = r.items.find((x) => x.id === a.id);
+            // The page already has this alert as fresh as the event (or fresher): nothing to apply.
+            if (fresh && fresh.updatedAt >= a.updatedAt) continue;
+            const applied = applyLiveAlert(items, a, filter, session.tree);
+            items = applied.items;
+            total = Math.max(0, total + (fresh ? 0 : applied.totalDelta));
+          }
+          return { items, total };
+        });
         setError(null);
       } catch (e) {
         setError((e as Error).message);
       } finally {
+        arrivedDuringLoad.current = null;
         setLoading(false);
       }
     },
-    [filter],
+    [filter, session.tree],
   );
   useEffect(() => void load(0), [load]);
   useEffect(() => {
@@ -48,6 +66,7 @@ export function AlertInbox({ selectedId }: { selectedId: string | undefined }) {
   }, []);
 
   const { connected } = useAlertEvents(({ alert }) => {
+    arrivedDuringLoad.current?.push(alert);
     setList((prev) => {
       const r = applyLiveAlert(prev.items, alert, filter, session.tree);
       return { items: r.items, total: Math.max(0, prev.total + r.totalDelta) };

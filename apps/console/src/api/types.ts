@@ -141,3 +141,26 @@ export interface ConsoleConfig {
   tileUrl: string | null;
   tileAttribution: string | null;
 }
+
+export interface AttributeView {
+  name: string;
+  unit: string;
+  min: number;
+  max: number;
+  periodS: number;
+}
+
+export interface DeviceView {
+  id: string;
+  type: string;
+  name: string;
+  location: { lat: number; lon: number };
+  unitCode: string;
+  sector: string;
+  apikey: string;
+  attributes: AttributeView[];
+  derived: AttributeView[];
+  hasAccessToken: boolean;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -53,6 +53,10 @@ function popupContent(p: MapDeviceProps, lang: 'vi' | 'en', stateLabel: string):
     list.append(dt, dd);
   }
   root.append(list);
+  const more = document.createElement('a');
+  more.href = `#/devices/${encodeURIComponent(p.id)}`;
+  more.textContent = lang === 'vi' ? 'Chi tiết thiết bị →' : 'Device details →';
+  root.append(more);
   return root;
 }
 

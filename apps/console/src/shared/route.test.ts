@@ -10,6 +10,10 @@ describe('console routes', () => {
       ['#/overview/492', { view: 'overview', unit: '492' }],
       ['#/alerts', { view: 'alerts' }],
       ['#/alerts/17', { view: 'alerts', id: '17' }],
+      ['#/devices', { view: 'devices' }],
+      ['#/wall', { view: 'wall' }],
+      ['#/wall?interval=30', { view: 'wall' }],
+      ['#/devices/aq-hc-001', { view: 'devices', id: 'aq-hc-001' }],
       ['#/nothing/here', { view: 'not-found', path: 'nothing/here' }],
     ];
     for (const [hash, route] of cases) {

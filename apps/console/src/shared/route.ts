@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { view: 'overview'; unit?: string } | { view: 'alerts'; id?: string } | { view: 'not-found'; path: string };
+export type Route = { view: 'overview'; unit?: string } | { view: 'alerts'; id?: string } | { view: 'devices'; id?: string } | { view: 'wall' } | { view: 'not-found'; path: string };
 
-/** Reads the route off the location hash: `#/overview`, `#/overview/492`, `#/alerts`, `#/alerts/17`. */
+/** Reads the route off the location hash: `#/overview`, `#/overview/492`, `#/alerts`, `#/alerts/17`, `#/devices/aq-hc-001`. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [view, arg] = parts;
   if (view === undefined || view === 'overview') return arg ? { view: 'overview', unit: arg } : { view: 'overview' };
   if (view === 'alerts') return arg ? { view: 'alerts', id: arg } : { view: 'alerts' };
+  if (view === 'devices') return arg ? { view: 'devices', id: arg } : { view: 'devices' };
+  if (view?.split('?')[0] === 'wall') return { view: 'wall' };
   return { view: 'not-found', path: parts.join('/') };
 }
 
@@ -18,6 +20,10 @@ export function routeHash(r: Route): string {
       return r.unit ? `#/overview/${encodeURIComponent(r.unit)}` : '#/overview';
     case 'alerts':
       return r.id ? `#/alerts/${encodeURIComponent(r.id)}` : '#/alerts';
+    case 'devices':
+      return r.id ? `#/devices/${encodeURIComponent(r.id)}` : '#/devices';
+    case 'wall':
+      return '#/wall';
     case 'not-found':
       return `#/${r.path}`;
   }
