@@ -101,8 +101,8 @@ export function VideoWall() {
             {d.alerts.items.length === 0 && <p className="wall-calm">{t('wall.noAlerts')}</p>}
             <ul>
               {wallAlerts(d.alerts.items).map((a) => (
-                <li key={a.id} className={`sev-${a.severity}`}>
-                  <span className="sev">{SEVERITY_NAMES[a.severity][lang]}</span>
+                <li key={a.id} data-severity={a.severity}>
+                  <span className={`sev badge sev-${a.severity}`}>{SEVERITY_NAMES[a.severity][lang]}</span>
                   <span className="title">{a.title[lang]}</span>
                   <span className="when">{formatDateTime(a.lastTs, lang)}</span>
                 </li>
