@@ -6,6 +6,7 @@ import { SessionProvider, useSession } from './auth/session.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { DevicesPage } from './devices/DevicesPage.tsx';
 import { OverviewPage } from './overview/OverviewPage.tsx';
+import { RulesPage } from './rules/RulesPage.tsx';
 import { LanguageSwitch } from './shared/LanguageSwitch.tsx';
 import { VideoWall } from './wall/VideoWall.tsx';
 import { type Route, routeHash, useRoute } from './shared/route.ts';
@@ -33,6 +34,7 @@ function Shell() {
     { route: { view: 'overview' }, label: t('nav.overview'), show: allowsSomewhere(session.grants, 'device.read') },
     { route: { view: 'alerts' }, label: t('nav.alerts'), show: allowsSomewhere(session.grants, 'alert.read') },
     { route: { view: 'devices' }, label: t('nav.devices'), show: allowsSomewhere(session.grants, 'device.read') },
+    { route: { view: 'rules' }, label: t('nav.rules'), show: allowsSomewhere(session.grants, 'alert.read') },
     { route: { view: 'wall' }, label: t('nav.wall'), show: allowsSomewhere(session.grants, 'device.read') },
   ];
   return (
@@ -63,6 +65,7 @@ function Shell() {
         {route.view === 'overview' && <OverviewPage unit={route.unit} />}
         {route.view === 'alerts' && <AlertInbox selectedId={route.id} />}
         {route.view === 'devices' && <DevicesPage selectedId={route.id} />}
+        {route.view === 'rules' && <RulesPage selectedId={route.id} />}
         {route.view === 'not-found' && <OverviewPage unit={undefined} />}
       </main>
     </div>

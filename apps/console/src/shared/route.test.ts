@@ -11,6 +11,8 @@ describe('console routes', () => {
       ['#/alerts', { view: 'alerts' }],
       ['#/alerts/17', { view: 'alerts', id: '17' }],
       ['#/devices', { view: 'devices' }],
+      ['#/rules', { view: 'rules' }],
+      ['#/rules/new', { view: 'rules', id: 'new' }],
       ['#/wall', { view: 'wall' }],
       ['#/wall?interval=30', { view: 'wall' }],
       ['#/devices/aq-hc-001', { view: 'devices', id: 'aq-hc-001' }],
