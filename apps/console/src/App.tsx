@@ -1,4 +1,6 @@
 import { ROLE_LABELS } from '@haidang/domain';
+import { lazy, Suspense } from 'react';
+import { showsAdmin } from './admin/admin-access.ts';
 import { AlertInbox } from './alerts/AlertInbox.tsx';
 import { AlertStreamProvider, useAlertEvents } from './alerts/AlertStream.tsx';
 import { allowsSomewhere } from './auth/permissions.ts';
@@ -10,6 +12,9 @@ import { RulesPage } from './rules/RulesPage.tsx';
 import { LanguageSwitch } from './shared/LanguageSwitch.tsx';
 import { VideoWall } from './wall/VideoWall.tsx';
 import { type Route, routeHash, useRoute } from './shared/route.ts';
+
+// Administration is used by few, and rarely: its code loads when it is opened.
+const AdminPage = lazy(() => import('./admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 
 export function App() {
   return (
@@ -36,6 +41,7 @@ function Shell() {
     { route: { view: 'devices' }, label: t('nav.devices'), show: allowsSomewhere(session.grants, 'device.read') },
     { route: { view: 'rules' }, label: t('nav.rules'), show: allowsSomewhere(session.grants, 'alert.read') },
     { route: { view: 'wall' }, label: t('nav.wall'), show: allowsSomewhere(session.grants, 'device.read') },
+    { route: { view: 'admin' }, label: t('nav.admin'), show: showsAdmin(session.grants) },
   ];
   return (
     <div className="shell">
@@ -66,6 +72,11 @@ function Shell() {
         {route.view === 'alerts' && <AlertInbox selectedId={route.id} />}
         {route.view === 'devices' && <DevicesPage selectedId={route.id} />}
         {route.view === 'rules' && <RulesPage selectedId={route.id} />}
+        {route.view === 'admin' && (
+          <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+            <AdminPage tab={route.tab} id={route.id} />
+          </Suspense>
+        )}
         {route.view === 'not-found' && <OverviewPage unit={undefined} />}
       </main>
     </div>

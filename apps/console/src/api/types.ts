@@ -1,4 +1,4 @@
-import type { Grant, Severity } from '@haidang/domain';
+import type { Grant, Role, Sector, Severity } from '@haidang/domain';
 
 export interface Bilingual {
   vi: string;
@@ -163,4 +163,81 @@ export interface DeviceView {
   hasAccessToken: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A user as administrators see it (GET /api/v1/users). */
+export interface AdminUserView {
+  id: string;
+  username: string;
+  displayName: string;
+  kind: 'person' | 'service';
+  unitCode: string;
+  assignments: { role: Role; unitCode: string; sector: Sector | null }[];
+  disabled: boolean;
+  locked: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An API key of a service account: never the key itself. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A key just issued: `key` is in this answer only. */
+export interface IssuedApiKey {
+  id: string;
+  key: string;
+  prefix: string;
+  createdAt: string;
+}
+
+export type DelegationStatusName = 'scheduled' | 'active' | 'expired' | 'revoked';
+
+export interface DelegationView {
+  id: string;
+  grantorId: string;
+  grantorName: string;
+  granteeId: string;
+  granteeName: string;
+  role: Role;
+  unitCode: string;
+  sector: string | null;
+  validFrom: string;
+  validUntil: string;
+  reason: string;
+  createdAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  status: DelegationStatusName;
+}
+
+export interface AuditEntryView {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  actorName: string;
+  onBehalfOfId: string | null;
+  onBehalfOfName: string | null;
+  action: string;
+  outcome: string;
+  unitCode: string | null;
+  target: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+  correlationId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBroken?: { seq: number; reason: string };
 }
