@@ -1,12 +1,15 @@
 /**
  * Smoke test of the benchmark harness: the dispatcher's argument parsing, a ~2-second ingest
- * run in embedded mode with a tiny load (a real IOC process and a real load process), and a tiny
- * scope run (100 units, 120 devices, 4 requests per case, ~10 s).
+ * run in embedded mode with a tiny load (a real IOC process and a real load process), a tiny
+ * scope run (100 units, 120 devices, 4 requests per case, ~10 s), and a tiny console run in
+ * headless Chromium (one load with the demo, 200 devices, 1 s of panning; skipped without Chromium).
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { browserSkip } from '../e2e/browser.ts';
 import { main, parseBenchArgs, UsageError } from './cli.ts';
+import { JS_BUDGET_GZIP, runConsole, type ConsoleOptions } from './console.bench.ts';
 import { runIngest, type IngestOptions } from './ingest.bench.ts';
 import { BENCHES } from './run.ts';
 import { runScope, type ScopeOptions } from './scope.bench.ts';
@@ -114,5 +117,36 @@ describe('scope benchmark, smoke run', () => {
     assert.equal(r.login?.n, 1);
     assert.ok(hasher && hasher.hash.p50 > 0 && hasher.verify.p50 > 0 && hasher.memoryPerCallMiB === 32);
     assert.match(lines.join('\n'), /embedded\s+latest\s+city/);
+  });
+});
+
+describe('console benchmark, smoke run', { skip: browserSkip() }, () => {
+  it('sizes the first view, times a first load of the overview with the demo, and pans a map of 200 devices', { timeout: 180_000 }, async () => {
+    const p = parseBenchArgs(['console', '--runs', '1', '--warmup', '0', '--settle', '0', '--devices', '200', '--large-runs', '1', '--pan-seconds', '1', '--out', ''], BENCHES);
+    assert.ok(p.kind === 'run');
+    const lines: string[] = [];
+    const { result: r, file } = await runConsole(p.options as ConsoleOptions, (l) => lines.push(l));
+    assert.equal(file, undefined);
+    // The first view: the entry script, its style sheet and MapLibre's worker, each gzipped smaller.
+    assert.ok(r.budget.firstView.some((a) => a.kind === 'js') && r.budget.firstView.some((a) => a.kind === 'worker') && r.budget.firstView.some((a) => a.kind === 'css'));
+    for (const a of r.budget.firstView) assert.ok(a.gzip > 0 && a.gzip < a.raw, a.file);
+    assert.equal(r.budget.budgetGzip, JS_BUDGET_GZIP);
+    assert.equal(r.budget.met, r.budget.js.gzip <= JS_BUDGET_GZIP);
+    // The demo city: one measured load with every demo device on the map.
+    assert.ok(r.demo);
+    assert.equal(r.demo.samples.length, 1);
+    assert.ok(r.demo.devices > 300, `${r.demo.devices} demo devices`);
+    const s = r.demo.samples[0]!;
+    assert.ok(s.wallMs > 0 && s.pageMs > 0 && s.domContentLoadedMs! > 0 && s.loadEventMs! > 0);
+    assert.ok(s.drawnMs === null || s.drawnMs >= s.pageMs);
+    assert.equal(r.demo.met, s.wallMs < 2000); // one load: p95 is that load
+    // The large map: exactly the imported devices, and a panning record.
+    assert.ok(r.large);
+    assert.equal(r.large.devices, 200);
+    assert.ok(r.large.samples.every((x) => x.devices === 200));
+    assert.ok(r.large.pan && r.large.pan.drags > 0 && r.large.pan.seconds >= 1);
+    assert.equal(r.large.pan.over100, r.large.pan.tasks.filter((t) => t.duration > 100).length);
+    assert.equal(r.large.pan.met, r.large.pan.over100 === 0);
+    assert.match(lines.join('\n'), /JavaScript of the first view: [\d.]+ kB gzipped/);
   });
 });

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ALERTS_OPTIONS, runAlerts, type AlertsOptions } from './alerts.bench.ts';
 import { main, type BenchDef } from './cli.ts';
+import { CONSOLE_OPTIONS, runConsole, type ConsoleOptions } from './console.bench.ts';
 import { INGEST_OPTIONS, runIngest, type IngestOptions } from './ingest.bench.ts';
 import { QUERIES_OPTIONS, runQueries, type QueriesOptions } from './queries.bench.ts';
 import { runScope, SCOPE_OPTIONS, type ScopeOptions } from './scope.bench.ts';
@@ -35,6 +36,11 @@ export const BENCHES: Record<string, BenchDef> = {
     summary: 'rule engine under load: publish → SSE alert latency p50/p99 with 1,000 rules and 10,000 readings/s over MQTT; ingest throughput rules on vs off; RSS (embedded and PostgreSQL)',
     options: ALERTS_OPTIONS,
     run: (o) => runAlerts(o as AlertsOptions),
+  },
+  console: {
+    summary: 'operator console in headless Chromium: first-view JavaScript (gzip) against its budget; first load of the overview with the demo running, p50/p95; long tasks while panning a map of 10,000 devices',
+    options: CONSOLE_OPTIONS,
+    run: (o) => runConsole(o as ConsoleOptions),
   },
 };
 
