@@ -321,7 +321,7 @@ export async function startIoc(config: Config, opts: { logger?: Pino; clock?: ()
       log.warn('IOC_DEMO is on but there is no MQTT broker (IOC_MQTT_PORT=0 and no MQTT_URL): the simulator does not run');
     }
 
-    log.info({ http: httpUrl, mqtt: mqttUrl ?? config.mqttUrl ?? 'off', database: database.mode, devices: directory.size }, 'Hải Đăng IOC ready');
+    log.info({ http: httpUrl, console: consoleAssets ? `${httpUrl}/console/` : 'not built', mqtt: mqttUrl ?? config.mqttUrl ?? 'off', database: database.mode, devices: directory.size }, 'Hải Đăng IOC ready');
     return { config, app, database, httpUrl, mqttUrl, log, services, close: closeAll };
   } catch (e) {
     await closeAll();
