@@ -174,6 +174,10 @@ describe('operator console in Chromium', { skip, timeout: 180_000 }, () => {
     await detail.locator('.mini-alerts li').first().waitFor();
     await p.page.getByLabel('Độ phân giải').selectOption('raw');
     await detail.getByText(/điểm, độ phân giải Số liệu gốc/).waitFor();
+    // The admin may export: a CSV download of what the chart shows (the IOC audits it).
+    const csv = await p.page.request.get(base + ((await detail.getByRole('link', { name: 'Tải về CSV' }).getAttribute('href')) ?? ''));
+    assert.equal(csv.status(), 200);
+    assert.match(await csv.text(), /^ts,value/m);
     await screenshot(p.page, 'console-device-explorer-vi');
     assert.deepEqual(unexpected(errors), []);
     await p.page.close();

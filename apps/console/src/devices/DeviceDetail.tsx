@@ -4,6 +4,7 @@ import { api, withQuery } from '../api/client.ts';
 import type { AlertView, DeviceView } from '../api/types.ts';
 import { SeverityBadge } from '../alerts/SeverityBadge.tsx';
 import { useAlertEvents } from '../alerts/AlertStream.tsx';
+import { allows } from '../auth/permissions.ts';
 import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -122,6 +123,8 @@ export function DeviceDetail({ id, onClose }: { id: string; onClose: () => void 
 /** A chart of one attribute (measured or derived) over a chosen range, raw or rolled up. */
 function SeriesChart({ device }: { device: DeviceView }) {
   const { t } = useI18n();
+  const session = useSession();
+  const mayExport = allows(session.grants, session.tree, 'data.export', device);
   const attrs = [...device.attributes, ...device.derived];
   const [attr, setAttr] = useState(attrs[0]?.name ?? '');
   const [range, setRange] = useState<RangeId>('24h');
@@ -178,7 +181,18 @@ function SeriesChart({ device }: { device: DeviceView }) {
       {series.data && (
         <>
           <LineChart points={chartPoints(series.data.points)} unit={series.data.unit} label={`${device.name} · ${attr}`} />
-          <p className="muted">{t('device.points', { count: series.data.points.length, resolution: t(`device.resolution.${series.data.resolution}`) })}</p>
+          <p className="muted">
+            {t('device.points', { count: series.data.points.length, resolution: t(`device.resolution.${series.data.resolution}`) })}
+            {mayExport && (
+              <>
+                {' · '}
+                {/* A plain download: the browser shows its progress; every export is audited by the IOC. */}
+                <a href={withQuery(`/api/v1/devices/${encodeURIComponent(device.id)}/series/${encodeURIComponent(attr)}/export`, { ...seriesQuery(range, resolution, Date.now()), limit: undefined })} download>
+                  {t('device.export')}
+                </a>
+              </>
+            )}
+          </p>
         </>
       )}
     </section>

@@ -228,6 +228,7 @@ export const messages = {
   'device.range.24h': { vi: '24 giờ', en: '24 hours' },
   'device.range.7d': { vi: '7 ngày', en: '7 days' },
   'device.range.30d': { vi: '30 ngày', en: '30 days' },
+  'device.export': { vi: 'Tải về CSV', en: 'Download CSV' },
   'device.points': { vi: '{count} điểm, độ phân giải {resolution}', en: '{count} points at {resolution}' },
   'device.history': { vi: 'Lịch sử trạng thái và cảnh báo', en: 'Status and alert history' },
   'device.noHistory': { vi: 'Chưa có cảnh báo nào.', en: 'No alert so far.' },
