@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, withQuery } from '../api/client.ts';
 import type { AdminUserView } from '../api/types.ts';
 import { allowsSomewhere } from '../auth/permissions.ts';
 import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useAsync } from '../shared/useAsync.ts';
+import { useDebounced } from '../shared/useDebounced.ts';
 import { FieldProblems } from './FieldProblems.tsx';
 import type { Problem } from './form-errors.ts';
 
@@ -17,11 +18,7 @@ export function GranteePicker({ value, onChange, problems }: { value: string; on
   const session = useSession();
   const canSearch = allowsSomewhere(session.grants, 'user.manage');
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(text.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [text]);
+  const q = useDebounced(text.trim());
   const found = useAsync(
     (signal) => (canSearch && q ? api<{ items: AdminUserView[] }>('GET', withQuery('/api/v1/users', { q, kind: 'person', limit: 20 }), undefined, { signal }) : Promise.resolve({ items: [] })),
     [canSearch, q],

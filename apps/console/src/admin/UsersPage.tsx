@@ -6,6 +6,7 @@ import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, routeHash } from '../shared/route.ts';
 import { useAsync } from '../shared/useAsync.ts';
+import { useDebounced } from '../shared/useDebounced.ts';
 import { inManageScope } from './assignments.ts';
 import { Pager } from './Pager.tsx';
 import { pageInfo, stepPage } from './paging.ts';
@@ -20,13 +21,10 @@ export function UsersPage({ selectedId }: { selectedId: string | undefined }) {
   const { t, pick } = useI18n();
   const session = useSession();
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
+  const q = useDebounced(text.trim());
   const [unit, setUnit] = useState('');
   const [offset, setOffset] = useState(0);
-  useEffect(() => {
-    const timer = setTimeout(() => (setQ(text.trim()), setOffset(0)), 300);
-    return () => clearTimeout(timer);
-  }, [text]);
+  useEffect(() => setOffset(0), [q]);
   const list = useAsync((signal) => api<{ items: AdminUserView[]; total: number }>('GET', withQuery('/api/v1/users', { q, unit, limit: PAGE, offset }), undefined, { signal }), [q, unit, offset]);
   const keep = useCallback((u: UnitView) => inManageScope(session.grants, session.tree, u.code), [session.grants, session.tree]);
   const total = list.data?.total ?? 0;

@@ -6,6 +6,7 @@ import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate } from '../shared/route.ts';
 import { useAsync } from '../shared/useAsync.ts';
+import { useDebounced } from '../shared/useDebounced.ts';
 import { DeviceDetail } from './DeviceDetail.tsx';
 
 const PAGE = 50;
@@ -15,18 +16,11 @@ export function DevicesPage({ selectedId }: { selectedId: string | undefined }) 
   const { t, pick } = useI18n();
   const session = useSession();
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
+  const q = useDebounced(text.trim());
   const [type, setType] = useState('');
   const [unit, setUnit] = useState('');
   const [offset, setOffset] = useState(0);
-  // Search as one types, once typing pauses.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setQ(text.trim());
-      setOffset(0);
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [text]);
+  useEffect(() => setOffset(0), [q]);
   const list = useAsync(
     (signal) => api<{ items: DeviceView[]; total: number }>('GET', withQuery('/api/v1/devices', { q, type, unit, limit: PAGE, offset }), undefined, { signal }),
     [q, type, unit, offset],

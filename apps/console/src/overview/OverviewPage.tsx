@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { api, withQuery } from '../api/client.ts';
 import type { AlertView, AreaGeometry, ConsoleConfig, FeatureCollection, MapDeviceProps, MapUnitProps, Overview, PointGeometry } from '../api/types.ts';
-import { useAlertEvents } from '../alerts/AlertStream.tsx';
+import { useLiveRefresh } from '../alerts/useLiveRefresh.ts';
 import { SeverityBadge } from '../alerts/SeverityBadge.tsx';
 import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -33,23 +33,8 @@ export function OverviewPage({ unit }: { unit: string | undefined }) {
     },
     [unit],
   );
-  const { reload } = live;
-  // New alert events refresh the map and figures (debounced: a storm brings many at once).
-  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useAlertEvents(() => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = undefined;
-      reload();
-    }, 250);
-  });
-  useEffect(() => {
-    const timer = setInterval(reload, REFRESH_MS);
-    return () => {
-      clearInterval(timer);
-      if (pending.current) clearTimeout(pending.current);
-    };
-  }, [reload]);
+  // New alert events refresh the map and figures; so does a quiet 15 s.
+  useLiveRefresh(live.reload, { debounceMs: 250, everyMs: REFRESH_MS });
 
   const unitName = unit ? pick(session.unitsByCode.get(unit)?.name) || unit : undefined;
   const error = config.error ?? units.error ?? live.error;

@@ -5,6 +5,7 @@ import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate } from '../shared/route.ts';
 import { useAsync } from '../shared/useAsync.ts';
+import { useDebounced } from '../shared/useDebounced.ts';
 import { draftOf, emptyRule } from './rule-form.ts';
 import { RuleEditor } from './RuleEditor.tsx';
 
@@ -22,16 +23,12 @@ export function RulesPage({ selectedId }: { selectedId: string | undefined }) {
   const { t, pick } = useI18n();
   const session = useSession();
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
+  const q = useDebounced(text.trim());
   // "Saved (version n)", for the rule just saved; any other selection clears it.
   const [saved, setSaved] = useState<{ id: string; version: number } | null>(null);
   useEffect(() => {
     if (saved && saved.id !== selectedId) setSaved(null);
   }, [selectedId, saved]);
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(text.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [text]);
   const list = useAsync((signal) => api<{ items: RuleListItem[]; total: number }>('GET', withQuery('/api/v1/rules', { q, limit: 200 }), undefined, { signal }), [q]);
   const isNew = selectedId === 'new';
   const selected = useAsync(

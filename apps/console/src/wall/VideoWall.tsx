@@ -1,8 +1,8 @@
 import { SEVERITY_NAMES } from '@haidang/domain';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { AlertView, AreaGeometry, ConsoleConfig, FeatureCollection, MapDeviceProps, MapUnitProps, Overview, PointGeometry } from '../api/types.ts';
-import { useAlertEvents } from '../alerts/AlertStream.tsx';
+import { useLiveRefresh } from '../alerts/useLiveRefresh.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { CityMap } from '../overview/CityMap.tsx';
@@ -32,23 +32,11 @@ export function VideoWall() {
     ]);
     return { devices, overview, alerts };
   }, []);
-  const { reload } = live;
-  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useAlertEvents(() => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = undefined;
-      reload();
-    }, 500);
-  });
+  useLiveRefresh(live.reload, { debounceMs: 500, everyMs: REFRESH_MS });
   useEffect(() => {
-    const refresh = setInterval(reload, REFRESH_MS);
     const clock = setInterval(() => setNow(Date.now()), 1000);
-    return () => {
-      clearInterval(refresh);
-      clearInterval(clock);
-    };
-  }, [reload]);
+    return () => clearInterval(clock);
+  }, []);
   useEffect(() => {
     if (paused) return;
     const timer = setTimeout(() => setPanel((p) => nextPanel(p)), interval * 1000);
