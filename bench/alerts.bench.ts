@@ -47,7 +47,7 @@ import pg from 'pg';
 import type { OptionSpecs, Options } from './cli.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { writeResult } from './lib/result.ts';
-import { authHeaders, createStore, DEFAULT_PG_URL, forEachMode, procCpuSeconds, procStatus, RssSampler, scrape, startIocProcess, type IocProcess, type Mode, type Store } from './lib/server.ts';
+import { authHeaders, benchApi, createStore, DEFAULT_PG_URL, forEachMode, type IocProcess, type Mode, procCpuSeconds, procStatus, RssSampler, scrape, startIocProcess, type Store } from './lib/server.ts';
 import { int, latencySummary, ms, percentile, sleep, table } from './lib/stats.ts';
 
 export const ALERTS_OPTIONS = {
@@ -292,16 +292,7 @@ export function ruleBindings(rules: Record<string, unknown>[], fleet: BenchDevic
 
 // ── HTTP helpers ──────────────────────────────────────────────────────────────────────────────
 
-async function api(ioc: IocProcess, method: string, path: string, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${ioc.httpUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await authHeaders(ioc.httpUrl)) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = benchApi;
 
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

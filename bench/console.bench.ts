@@ -34,7 +34,7 @@ import { launchChromium } from '../e2e/browser.ts';
 import { buildConsole } from '../scripts/build-console.mjs';
 import type { OptionSpecs, Options } from './cli.ts';
 import { writeResult } from './lib/result.ts';
-import { authHeaders, BENCH_ADMIN_PASSWORD, counterTotal, createStore, ROOT, startIocProcess, type IocProcess } from './lib/server.ts';
+import { BENCH_ADMIN_PASSWORD, benchApi, counterTotal, createStore, type IocProcess, ROOT, startIocProcess } from './lib/server.ts';
 import { int, ms, percentile, sleep, table } from './lib/stats.ts';
 
 export const CONSOLE_OPTIONS = {
@@ -550,16 +550,7 @@ function inRing(lon: number, lat: number, ring: Ring): boolean {
 
 const inPolygons = (lon: number, lat: number, polygons: Ring[][]) => polygons.some(([outer, ...holes]) => !!outer && inRing(lon, lat, outer) && !holes.some((h) => inRing(lon, lat, h)));
 
-async function api(ioc: IocProcess, method: string, path: string, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${ioc.httpUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await authHeaders(ioc.httpUrl)) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = benchApi;
 
 /** The preset's districts with a boundary inside the window, and their wards and communes. */
 async function districts(ioc: IocProcess): Promise<District[]> {

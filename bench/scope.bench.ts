@@ -31,7 +31,7 @@
 import { DEFAULT_SCRYPT, PasswordHasher } from '../packages/server/src/services/password-hasher.ts';
 import type { OptionSpecs, Options } from './cli.ts';
 import { writeResult } from './lib/result.ts';
-import { authHeaders, BENCH_ADMIN_PASSWORD, createStore, DEFAULT_PG_URL, forEachMode, startIocProcess, type IocProcess, type Mode } from './lib/server.ts';
+import { authHeaders, BENCH_ADMIN_PASSWORD, benchApi, createStore, DEFAULT_PG_URL, forEachMode, type IocProcess, type Mode, startIocProcess } from './lib/server.ts';
 import { int, latencySummary, ms, sleep, table } from './lib/stats.ts';
 
 export const SCOPE_OPTIONS = {
@@ -85,16 +85,7 @@ interface Tree {
   total: number;
 }
 
-async function api(ioc: IocProcess, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<unknown> {
-  const r = await fetch(`${ioc.httpUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(headers ?? (await authHeaders(ioc.httpUrl))) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = benchApi;
 
 /** Runs `fn` over the items, `width` at a time, in order of start; stops starting new ones after a failure. */
 async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {

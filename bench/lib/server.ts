@@ -179,6 +179,18 @@ export class RssSampler {
   }
 }
 
+/** JSON over HTTP against a benchmark's IOC, as its admin unless other `headers` are given; throws on an error status. */
+export async function benchApi(ioc: { httpUrl: string }, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<unknown> {
+  const r = await fetch(`${ioc.httpUrl}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(headers ?? (await authHeaders(ioc.httpUrl))) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
 export interface IocProcess {
   pid: number;
   httpUrl: string;

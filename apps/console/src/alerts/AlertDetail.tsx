@@ -1,6 +1,6 @@
 import { actionRefused, type AlertAction, ALERT_EVENT_KINDS, ALERT_STATE_NAMES, type Condition, leavesOf } from '@haidang/domain';
 import { type FormEvent, useState } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { api, errorText } from '../api/client.ts';
 import type { AlertEventView, AlertView, LeafEvidence } from '../api/types.ts';
 import { allows } from '../auth/permissions.ts';
 import { useSession } from '../auth/session.tsx';
@@ -143,8 +143,7 @@ function AlertActions({ alert, mayHandle, onDone }: { alert: AlertView; mayHandl
       setMessage({ ok: true, text: t('action.done') });
       onDone();
     } catch (err) {
-      const text = err instanceof ApiError ? [err.message, ...err.errors.map((x) => `${x.field}: ${x.message}`)].join(' — ') : (err as Error).message;
-      setMessage({ ok: false, text: t('app.error', { message: text }) });
+      setMessage({ ok: false, text: t('app.error', { message: errorText(err) }) });
     } finally {
       setBusy(false);
     }

@@ -76,7 +76,6 @@ export function AlertInbox({ selectedId }: { selectedId: string | undefined }) {
 
   const set = (patch: Partial<AlertFilter>) => setFilter((f) => ({ ...f, ...patch }));
   const toggleSeverity = (s: Severity) => set({ severities: filter.severities.includes(s) ? filter.severities.filter((x) => x !== s) : [...filter.severities, s] });
-  const areaUnits = session.units.filter((u) => u.status === 'active' && u.kind !== 'sector_oc' && u.kind !== 'agency' && u.kind !== 'enterprise');
 
   return (
     <div className="inbox">
@@ -110,7 +109,7 @@ export function AlertInbox({ selectedId }: { selectedId: string | undefined }) {
           {t('alerts.unit')}
           <select name="unit" value={filter.unit ?? ''} onChange={(e) => set({ unit: e.target.value || undefined })}>
             <option value="">{t('alerts.any')}</option>
-            {areaUnits.map((u) => (
+            {session.areas.map((u) => (
               <option key={u.code} value={u.code}>
                 {pick(u.name)}
               </option>

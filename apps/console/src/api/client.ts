@@ -27,6 +27,12 @@ export const setCsrfToken = (t: string | null): void => void (csrfToken = t);
 /** Called when the session has ended (401 on any call): the app shows the sign-in page. */
 export const setUnauthorizedHandler = (f: () => void): void => void (onUnauthorized = f);
 
+/** A failure for people: the API's message and each field's problem, or the error's message. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return [e.message, ...e.errors.map((x) => `${x.field}: ${x.message}`)].join(' — ');
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** The path with its query; undefined and empty values are left out. */
 export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {
   const q = new URLSearchParams();

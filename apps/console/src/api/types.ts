@@ -217,24 +217,8 @@ export interface DelegationView {
   status: DelegationStatusName;
 }
 
-export interface AuditEntryView {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  actorName: string;
-  onBehalfOfId: string | null;
-  onBehalfOfName: string | null;
-  action: string;
-  outcome: string;
-  unitCode: string | null;
-  target: string | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-  correlationId: string | null;
-  prevHash: string;
-  hash: string;
-}
+/** An audit log entry as the API gives it: the domain's entry (content and its two hash links). */
+export type { AuditEntry as AuditEntryView } from '@haidang/domain';
 
 export interface AuditVerifyResult {
   ok: boolean;

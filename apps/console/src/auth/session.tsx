@@ -8,18 +8,23 @@ export interface Session extends SessionView {
   /** Every unit of the org tree (names and codes are readable by every user). */
   units: UnitView[];
   unitsByCode: Map<string, UnitView>;
+  /** The active areas (city, districts, wards, communes, special zones): the places filters offer. */
+  areas: UnitView[];
   tree: OrgTree;
   signOut: () => Promise<void>;
 }
 
 const Ctx = createContext<Session | null>(null);
 
+const AREA_KINDS: ReadonlySet<string> = new Set(['city', 'district', 'ward', 'commune', 'special_zone']);
+
 async function loadSession(): Promise<Omit<Session, 'signOut'>> {
   const s = await api<SessionView>('GET', '/api/v1/auth/session');
   setCsrfToken(s.csrfToken);
   const { items } = await api<{ items: UnitView[] }>('GET', '/api/v1/units?status=all');
   const tree = new OrgTree(items.map((u) => ({ code: u.code, parent: u.parent, status: u.status, successor: u.successor, sector: u.sector as Sector | null })));
-  return { ...s, units: items, unitsByCode: new Map(items.map((u) => [u.code, u])), tree };
+  const areas = items.filter((u) => u.status === 'active' && AREA_KINDS.has(u.kind));
+  return { ...s, units: items, unitsByCode: new Map(items.map((u) => [u.code, u])), areas, tree };
 }
 
 /** Holds the signed-in session; shows the sign-in page when there is none or it ends. */

@@ -25,7 +25,6 @@ export function DevicesPage({ selectedId }: { selectedId: string | undefined }) 
     (signal) => api<{ items: DeviceView[]; total: number }>('GET', withQuery('/api/v1/devices', { q, type, unit, limit: PAGE, offset }), undefined, { signal }),
     [q, type, unit, offset],
   );
-  const areas = session.units.filter((u) => u.status === 'active' && ['city', 'district', 'ward', 'commune', 'special_zone'].includes(u.kind));
   const total = list.data?.total ?? 0;
   return (
     <div className="devices">
@@ -52,7 +51,7 @@ export function DevicesPage({ selectedId }: { selectedId: string | undefined }) 
           {t('alerts.unit')}
           <select name="unit" value={unit} onChange={(e) => (setUnit(e.target.value), setOffset(0))}>
             <option value="">{t('alerts.any')}</option>
-            {areas.map((u) => (
+            {session.areas.map((u) => (
               <option key={u.code} value={u.code}>
                 {pick(u.name)}
               </option>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { api, errorText } from '../api/client.ts';
 import type { Severity } from '@haidang/domain';
 import { SeverityBadge } from '../alerts/SeverityBadge.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -51,7 +51,7 @@ export function BacktestPanel({ draft, disabled }: { draft: RuleDraft; disabled:
       const { id: _id, ...rule } = draft;
       setAnswer(await api<BacktestAnswer>('POST', '/api/v1/rules/backtest', { rule, from: from.toISOString(), to: to.toISOString() }, { signal: ac.signal }));
     } catch (e) {
-      if (!ac.signal.aborted) setError(e instanceof ApiError ? [e.message, ...e.errors.map((x) => `${x.field}: ${x.message}`)].join(' — ') : (e as Error).message);
+      if (!ac.signal.aborted) setError(errorText(e));
     } finally {
       setRunning(null);
     }

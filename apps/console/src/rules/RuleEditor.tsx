@@ -1,6 +1,6 @@
 import { DEVICE_TYPES, SECTORS, SEVERITIES, SEVERITY_NAMES } from '@haidang/domain';
 import { useMemo, useState } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { api, ApiError, errorText } from '../api/client.ts';
 import { allows } from '../auth/permissions.ts';
 import { useSession } from '../auth/session.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -32,7 +32,6 @@ export function RuleEditor({ initial, version, onSaved, onDeleted }: { initial: 
         {e.message}
       </small>
     ));
-  const areas = session.units.filter((u) => u.status === 'active' && ['city', 'district', 'ward', 'commune', 'special_zone'].includes(u.kind));
   const attributes = attributeChoices(draft.deviceType as string | undefined);
 
   const save = async () => {
@@ -50,7 +49,7 @@ export function RuleEditor({ initial, version, onSaved, onDeleted }: { initial: 
       // The page says it was saved: the editor reopens on the saved version.
       onSaved(saved);
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof ApiError && e.status === 409 ? t('rule.conflict') : e instanceof ApiError ? [e.message, ...e.errors.map((x) => `${x.field}: ${x.message}`)].join(' — ') : (e as Error).message });
+      setMessage({ ok: false, text: e instanceof ApiError && e.status === 409 ? t('rule.conflict') : errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -83,7 +82,7 @@ export function RuleEditor({ initial, version, onSaved, onDeleted }: { initial: 
         <label>
           {t('rule.unit')}
           <select name="unitCode" value={String(draft.unitCode)} onChange={(e) => set(['unitCode'], e.target.value)}>
-            {areas.map((u) => (
+            {session.areas.map((u) => (
               <option key={u.code} value={u.code}>
                 {pick(u.name)}
               </option>

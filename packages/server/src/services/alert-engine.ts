@@ -10,7 +10,6 @@ import {
   hourOfDayBaselines,
   RuleRuntime,
   severityRank,
-  type Sector,
   type Subject,
   type Transition,
   vnDayStart,
@@ -299,9 +298,7 @@ export class AlertEngine {
     }
     this.run(async () => {
       const tree = await this.d.units.tree();
-      const units = await this.d.units.list({ status: 'active' });
-      const sectorOcs = new Map<Sector, string>();
-      for (const u of units) if (u.kind === 'sector_oc' && u.sector) sectorOcs.set(u.sector, u.code);
+      const sectorOcs = await this.d.units.sectorOcs();
       const place = t.subject.deviceId ? this.d.directory.get(t.subject.deviceId)?.device.name : undefined;
       const unit = place ? undefined : await this.d.units.get(t.subject.unitCode);
       const where = place ? { vi: place, en: place } : unit ? unit.name : { vi: t.subject.unitCode, en: t.subject.unitCode };

@@ -1,4 +1,4 @@
-import { type FieldError, IocError, unitGrantFor, ORG_UNIT_KINDS, OrgTree, SECTORS, UNIT_CODE_PATTERN, fieldError } from '@haidang/domain';
+import { type FieldError, IocError, type Sector, unitGrantFor, ORG_UNIT_KINDS, OrgTree, SECTORS, UNIT_CODE_PATTERN, fieldError } from '@haidang/domain';
 import { auditBy } from './access-policy.ts';
 import type { Auditor, OrgUnit, OrgUnitStore } from './ports.ts';
 import type { RequestContext } from './request-context.ts';
@@ -26,8 +26,15 @@ const PRESET_KEY = 'org.preset';
  * indexed OrgTree) and rebuilt when this node changes it. Admins edit it; units with data or users
  * are retired, never deleted.
  */
+interface Loaded {
+  units: OrgUnit[];
+  tree: OrgTree;
+  codes: string[];
+  sectorOcs: ReadonlyMap<Sector, string>;
+}
+
 export class OrgUnitService {
-  private cache: { units: OrgUnit[]; tree: OrgTree; codes: string[] } | undefined;
+  private cache: Loaded | undefined;
   /** Bumped by every change: a load that started before a change must not fill the cache. */
   private version = 0;
 
@@ -36,14 +43,16 @@ export class OrgUnitService {
     private readonly audit: Auditor,
   ) {}
 
-  private async load(): Promise<{ units: OrgUnit[]; tree: OrgTree; codes: string[] }> {
+  private async load(): Promise<Loaded> {
     for (;;) {
       if (this.cache) return this.cache;
       const version = this.version;
       const units = await this.store.list();
       if (version !== this.version) continue; // changed meanwhile: read again
       const tree = new OrgTree(units.map((u) => ({ code: u.code, parent: u.parent, status: u.status ?? 'active', successor: u.successor ?? null, sector: u.sector ?? null })));
-      this.cache = { units, tree, codes: units.map((u) => u.code) };
+      const sectorOcs = new Map<Sector, string>();
+      for (const u of units) if (u.kind === 'sector_oc' && u.sector && (u.status ?? 'active') === 'active') sectorOcs.set(u.sector, u.code);
+      this.cache = { units, tree, codes: units.map((u) => u.code), sectorOcs };
     }
   }
 
@@ -70,6 +79,11 @@ export class OrgUnitService {
 
   async tree(): Promise<OrgTree> {
     return (await this.load()).tree;
+  }
+
+  /** The active operation center of each sector (alerts routed by sector go there). */
+  async sectorOcs(): Promise<ReadonlyMap<Sector, string>> {
+    return (await this.load()).sectorOcs;
   }
 
   /** Every unit code, retired ones included. */
