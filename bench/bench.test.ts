@@ -91,7 +91,7 @@ describe('ingest benchmark, smoke run', () => {
 });
 
 describe('scope benchmark, smoke run', () => {
-  it('a tiny embedded run compares every scoped user with the admin on the same result set, and times logins and scrypt', { timeout: 60_000 }, async () => {
+  it('a tiny embedded run compares every scoped user with the admin on the same result set, and times logins and scrypt', { timeout: 120_000 }, async () => {
     const p = parseBenchArgs(
       ['scope', '--modes', 'embedded', '--units', '100', '--devices', '120', '--requests', '4', '--warmup', '1', '--logins', '1', '--hashes', '1', '--out', ''],
       BENCHES,
